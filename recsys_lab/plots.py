@@ -1,0 +1,76 @@
+"""Small plotting helpers so that notebook cells stay one line long.
+
+Every function draws on a matplotlib ``Axes`` (a new one if none is given) and
+returns it; none calls ``plt.show()``, which the notebook does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from recsys_lab._validation import check_matrix
+
+
+def thousands(x: float) -> str:
+    """Format dollars as ``$500k``; NaN as ``?``."""
+    return "?" if pd.isna(x) else f"${x / 1000:,.0f}k"
+
+
+def matrix_heatmap(
+    R: pd.DataFrame,
+    ax: Axes | None = None,
+    fmt: Callable[[float], str] = thousands,
+    highlight: Iterable[tuple[Hashable, Hashable]] = (),
+    title: str | None = None,
+    cmap: str = "Blues",
+) -> Axes:
+    """Draw a users × items matrix with its values written in the cells.
+
+    Unknown cells are grey and show ``?``; cells in ``highlight`` get a red frame.
+    """
+    M = check_matrix(R)
+    ax = ax or plt.subplots(figsize=(1.3 * M.shape[1] + 2, 0.55 * M.shape[0] + 1))[1]
+    values = M.to_numpy()
+    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
+    ax.set_facecolor("#dddddd")
+    ax.set_xticks(range(M.shape[1]), [str(c) for c in M.columns])
+    ax.set_yticks(range(M.shape[0]), [str(r) for r in M.index])
+    ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    finite = values[np.isfinite(values)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (r, c), v in np.ndenumerate(values):
+        dark = np.isfinite(v) and v > mid
+        ax.text(c, r, fmt(v), ha="center", va="center", color="white" if dark else "black")
+    for user, item in highlight:
+        r, c = M.index.get_loc(user), M.columns.get_loc(item)
+        ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="red", lw=2.5))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def distance_bars(
+    distances: pd.Series,
+    ax: Axes | None = None,
+    fmt: Callable[[float], str] = thousands,
+    title: str | None = None,
+    highlight: int = 0,
+) -> Axes:
+    """Horizontal bars of distances, nearest on top; the first ``highlight`` bars coloured."""
+    d = distances.sort_values(kind="stable")
+    ax = ax or plt.subplots(figsize=(6, 0.45 * len(d) + 1))[1]
+    colours = ["tab:orange" if i < highlight else "tab:blue" for i in range(len(d))]
+    ax.barh([str(i) for i in d.index], d.to_numpy(), color=colours)
+    ax.invert_yaxis()
+    for y, v in enumerate(d.to_numpy()):
+        ax.text(v, y, " " + fmt(v), va="center")
+    ax.set_xlabel("distance")
+    ax.margins(x=0.2)
+    if title:
+        ax.set_title(title)
+    return ax

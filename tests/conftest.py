@@ -1,0 +1,9 @@
+import pandas as pd
+import pytest
+
+from recsys_lab.datasets import load_sales
+
+
+@pytest.fixture
+def sales() -> pd.DataFrame:
+    return load_sales()

@@ -1,0 +1,45 @@
+import pytest
+
+from recsys_lab.exercises import Exercise, ____, nb01, same_answer
+
+RIGHT_AND_WRONG = [
+    (nb01.q1, 400_000, 300_000),
+    (nb01.q2, ["Mike", "Brandon", "Diego"], ["Mike", "Diego", "Brandon"]),
+    (nb01.q3, 200_000, 250_000),
+    (nb01.q4, "Staples", "Google"),
+]
+
+
+@pytest.mark.parametrize(("q", "right", "wrong"), RIGHT_AND_WRONG)
+def test_notebook_01_checkers(q, right, wrong, capsys):
+    assert q.verdict(right).status == "correct"
+    assert q.verdict(wrong).status == "incorrect"
+    assert q.verdict(____).status == "not attempted"
+    q.check(____)
+    assert "Not attempted" in capsys.readouterr().out
+    q.hint()
+    q.solution()
+    out = capsys.readouterr().out
+    assert out.startswith("Hint: ") and "Solution:" in out
+
+
+def test_wrong_types_never_raise():
+    q = nb01.q1
+    for answer in ("400000", None, [400_000], True, {"a": 1}):
+        assert q.verdict(answer).status == "incorrect"
+    assert "expected a number, got str" in q.verdict("400000").message
+    assert "expected a list, got int" in nb01.q2.verdict(3).message
+
+
+def test_tolerances():
+    assert nb01.q1.verdict(400_000.4).correct  # dollars: within $1
+    assert not nb01.q1.verdict(400_002).correct
+    q = Exercise("pi?", expected=lambda: 3.14159265, hint="", solution="")
+    assert q.verdict(3.1415926).correct and not q.verdict(3.14).correct
+
+
+def test_same_answer():
+    assert same_answer([1, 2.0000000001], (1, 2))
+    assert not same_answer("ab", ["a", "b"])
+    assert not same_answer([1, 2], [1, 2, 3])
+    assert same_answer("x", "x") and not same_answer(1, "1")

@@ -1,0 +1,82 @@
+"""The project's own promises: two commands, one environment, executed notebooks."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import tomllib
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_names_the_same_packages_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_name(r) for r in project["dependencies"]}
+    for extra in project["optional-dependencies"].values():
+        wanted |= {_name(r) for r in extra}
+    wanted.discard("recsys-lab")  # the extras refer to each other
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    have = set()
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            have |= {_name(r) for r in dep["pip"] if not r.startswith("-e")}
+        else:
+            have.add(_name(dep))
+    have -= {"python", "pip"}
+    assert have == wanted, (
+        f"only in environment.yml: {have - wanted}; only in pyproject: {wanted - have}"
+    )
+
+
+def test_recmetrics_is_installed_the_same_way_everywhere():
+    pins = {
+        name: re.findall(r"recmetrics==[\d.]+", (ROOT / name).read_text())
+        for name in ("Makefile", "environment.yml", "postBuild", "README.md")
+    }
+    assert all(found == [pins["Makefile"][0]] * len(found) and found for found in pins.values())
+    assert "--no-deps" in (ROOT / "postBuild").read_text()
+
+
+def test_readme_and_ci_use_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    first_screen = "\n".join(readme.splitlines()[:40])
+    assert "make lab" in first_screen and "make test" in first_screen
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    for nb in NOTEBOOKS:
+        assert nb.name[:2] in readme, f"{nb.name} is missing from the README's notebook map"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_executed_and_stable(path):
+    nb = json.loads(path.read_text())
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), "run `make notebooks` (top to bottom, once)"
+    assert not any(o.get("output_type") == "error" for c in code for o in c["outputs"])
+    text = path.read_text()
+    assert "widget-view+json" not in text and '"execution":' not in text, "run `make notebooks`"
+    assert any("# NBVAL_CHECK_OUTPUT" in "".join(c["source"]) for c in code)
+    first = "".join(nb["cells"][0]["source"])
+    for heading in ("You will learn", "Time", "Prerequisites"):
+        assert heading in first
+    all_md = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for section in ("Exercises", "Key takeaways", "References"):
+        assert section in all_md
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_has_a_tagged_solution(path):
+    cells = json.loads(path.read_text())["cells"]
+    blanks = [c for c in cells if c["cell_type"] == "code" and "= ____" in "".join(c["source"])]
+    solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
+    assert blanks and len(blanks) == len(solutions)
+    for c in solutions:
+        assert "____" not in "".join(c["source"])
+        assert any("Correct!" in "".join(o.get("text", "")) for o in c["outputs"])
