@@ -118,3 +118,21 @@ def check_ratings(
             f"Keep one rating per pair, e.g. df.groupby(['user', 'item']).mean()."
         )
     return out
+
+
+def as_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
+    """Two 1-D float arrays from two Series (aligned on labels) or array-likes."""
+    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+        a, b = a.align(b)
+    try:
+        x = np.asarray(a, dtype=float)
+        y = np.asarray(b, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "a and b must hold numbers (NaN for unknown); convert them with pd.to_numeric."
+        ) from None
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(
+            f"a and b must be 1-D and of equal length, got shapes {x.shape} and {y.shape}."
+        )
+    return x, y

@@ -29,7 +29,13 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from recsys_lab._validation import check_choice, check_label, check_matrix, check_positive_int
+from recsys_lab._validation import (
+    as_pair,
+    check_choice,
+    check_label,
+    check_matrix,
+    check_positive_int,
+)
 
 METRICS: tuple[str, ...] = (
     "sum_abs",
@@ -41,7 +47,7 @@ METRICS: tuple[str, ...] = (
 )
 
 
-def _check_metric(metric: str, p: float | None) -> tuple[str, float | None]:
+def check_metric(metric: str, p: float | None) -> tuple[str, float | None]:
     metric = check_choice(metric, "metric", METRICS)
     if metric == "supremum":
         metric = "chebyshev"
@@ -55,12 +61,16 @@ def _check_metric(metric: str, p: float | None) -> tuple[str, float | None]:
     return metric, p
 
 
-def _aggregate(
+def aggregate(
     abs_diff: np.ndarray, metric: str, p: float | None, min_overlap: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row-wise distance of a matrix of |a - b| (NaN = not co-rated).
+    """Row-wise distance of a matrix of absolute differences (NaN = not co-rated).
 
-    Returns ``(distance, overlap)``; both have one entry per row.
+    The numpy core of every function here: ``abs_diff[j]`` holds :math:`|a - b_j|`
+    for one pair of rows. Returns ``(distance, overlap)``, one entry per row.
+
+    >>> aggregate(np.array([[0.0, 2.0, np.nan]]), "euclidean", None, 1)
+    (array([2.]), array([2]))
     """
     known = ~np.isnan(abs_diff)
     overlap = known.sum(axis=1)
@@ -78,23 +88,6 @@ def _aggregate(
             dist = (d**p).sum(axis=1) ** (1.0 / p)
     dist = np.where(overlap < min_overlap, np.nan, dist).astype(float)
     return dist, overlap
-
-
-def _as_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(a, pd.Series) and isinstance(b, pd.Series):
-        a, b = a.align(b)
-    try:
-        x = np.asarray(a, dtype=float)
-        y = np.asarray(b, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            "a and b must hold numbers (NaN for unknown); convert them with pd.to_numeric."
-        ) from None
-    if x.ndim != 1 or x.shape != y.shape:
-        raise ValueError(
-            f"a and b must be 1-D and of equal length, got shapes {x.shape} and {y.shape}."
-        )
-    return x, y
 
 
 def corated_distance(
@@ -133,12 +126,12 @@ def corated_distance(
     >>> corated_distance([500, 400, 400, None], [500, None, 200, 300], metric="manhattan")
     100.0
     """
-    metric, p = _check_metric(metric, p)
+    metric, p = check_metric(metric, p)
     min_overlap = check_positive_int(min_overlap, "min_overlap", minimum=0)
-    x, y = _as_pair(a, b)
+    x, y = as_pair(a, b)
     if np.isinf(x).any() or np.isinf(y).any():
         raise ValueError("a and b contain infinite values; use NaN for unknown entries.")
-    dist, _ = _aggregate(np.abs(x - y)[None, :], metric, p, min_overlap)
+    dist, _ = aggregate(np.abs(x - y)[None, :], metric, p, min_overlap)
     return float(dist[0])
 
 
@@ -172,11 +165,49 @@ def distances_to(
     >>> distances_to(load_sales(), "Alyssa").loc[["Brandon", "Mike"], "distance"].tolist()
     [200000.0, 0.0]
     """
-    metric, p = _check_metric(metric, p)
+    metric, p = check_metric(metric, p)
     min_overlap = check_positive_int(min_overlap, "min_overlap", minimum=0)
     M = check_matrix(R)
     row = check_label(user, M.index, "user")
     values = M.to_numpy()
     others = np.arange(len(M)) != row
-    dist, overlap = _aggregate(np.abs(values[others] - values[row]), metric, p, min_overlap)
+    dist, overlap = aggregate(np.abs(values[others] - values[row]), metric, p, min_overlap)
     return pd.DataFrame({"distance": dist, "overlap": overlap}, index=M.index[others])
+
+
+def pairwise_distances(
+    R: pd.DataFrame,
+    metric: str = "sum_abs",
+    p: float | None = None,
+    min_overlap: int = 1,
+    user_based: bool = True,
+    block: int = 64,
+) -> pd.DataFrame:
+    """Distances between all pairs of rows (``user_based=True``) or columns of ``R``.
+
+    Vectorized in blocks of ``block`` rows (memory ``block × n × m`` floats), so it
+    scales to a few thousand users without a Python double loop. The diagonal is 0.
+
+    Examples
+    --------
+    >>> from recsys_lab.datasets import load_sales
+    >>> D = pairwise_distances(load_sales())
+    >>> D.loc["Alyssa", ["Brandon", "Mike"]].tolist()
+    [200000.0, 0.0]
+    """
+    metric, p = check_metric(metric, p)
+    min_overlap = check_positive_int(min_overlap, "min_overlap", minimum=0)
+    block = check_positive_int(block, "block")
+    M = check_matrix(R)
+    if not user_based:
+        M = M.T
+    X = M.to_numpy()
+    n = len(X)
+    out = np.empty((n, n))
+    for start in range(0, n, block):
+        diff = np.abs(X[start : start + block, None, :] - X[None, :, :])
+        rows = diff.shape[0]
+        dist, _ = aggregate(diff.reshape(rows * n, -1), metric, p, min_overlap)
+        out[start : start + rows] = dist.reshape(rows, n)
+    np.fill_diagonal(out, 0.0)
+    return pd.DataFrame(out, index=M.index, columns=M.index)

@@ -74,3 +74,49 @@ def distance_bars(
     if title:
         ax.set_title(title)
     return ax
+
+
+def unit_balls(ps: Iterable[float] = (1, 2, 3, np.inf), ax: Axes | None = None) -> Axes:
+    """The unit balls :math:`\\{x : \\|x\\|_p = 1\\}` of Minkowski norms in two dimensions.
+
+    p = 1 is a diamond (Manhattan), p = 2 a circle (Euclidean), p = ∞ a square
+    (supremum): the larger p, the more the largest single difference dominates.
+    """
+    ax = ax or plt.subplots(figsize=(4.5, 4.5))[1]
+    theta = np.linspace(0, 2 * np.pi, 721)
+    direction = np.column_stack([np.cos(theta), np.sin(theta)])
+    for p in ps:
+        norm = (
+            np.abs(direction).max(axis=1)
+            if np.isinf(p)
+            else ((np.abs(direction) ** p).sum(axis=1) ** (1 / p))
+        )
+        points = direction / norm[:, None]
+        ax.plot(points[:, 0], points[:, 1], label="p = ∞" if np.isinf(p) else f"p = {p:g}")
+    ax.set_aspect("equal")
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.axvline(0, color="grey", lw=0.5)
+    ax.legend(loc="upper right", fontsize="small")
+    ax.set_title("Points at distance 1 from the origin")
+    return ax
+
+
+def curves(
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    hue: str,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """One line of ``y`` against ``x`` per value of ``hue`` (e.g. RMSE vs k per weighting)."""
+    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    for name, group in table.groupby(hue, sort=False):
+        g = group.sort_values(x)
+        ax.plot(g[x], g[y], marker="o", label=str(name))
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.legend(title=hue, fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax

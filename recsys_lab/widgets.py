@@ -22,9 +22,14 @@ def _money(x: float) -> str:
 
 
 def prediction_explorer(
-    R: pd.DataFrame, user: str | None = None, item: str | None = None, k: int = 2
+    R: pd.DataFrame,
+    user: str | None = None,
+    item: str | None = None,
+    k: int = 2,
+    metric: str = "sum_abs",
+    weighting: str = "equal",
 ) -> widgets.VBox:
-    """Choose a salesperson, a client, N, the distance and the weighting; see the vote.
+    """Choose a salesperson, a client, N, the distance (and p) and the weighting; see the vote.
 
     The result line (CSS class ``rl-prediction``) reads e.g.
     ``Prediction for Alyssa × Staples: $400,000``, followed by the neighbours,
@@ -44,12 +49,13 @@ def prediction_explorer(
     pick_item = widgets.Dropdown(options=items, value=item or items[-1], description="Client")
     pick_k = widgets.IntSlider(value=k, min=1, max=len(users) - 1, description="N")
     pick_metric = widgets.Dropdown(
-        options=[m for m in METRICS if m not in ("supremum", "minkowski")],
-        value="sum_abs",
-        description="Distance",
+        options=[m for m in METRICS if m != "supremum"], value=metric, description="Distance"
+    )
+    pick_p = widgets.FloatSlider(
+        value=3.0, min=0.5, max=8.0, step=0.5, description="p", disabled=metric != "minkowski"
     )
     pick_weighting = widgets.Dropdown(
-        options=["equal", "rank", "inverse_distance"], value="equal", description="Weights"
+        options=["equal", "rank", "inverse_distance"], value=weighting, description="Weights"
     )
     result = widgets.HTML()
     result.add_class("rl-prediction")
@@ -58,6 +64,7 @@ def prediction_explorer(
     def update(_: object = None) -> None:
         u, i = pick_user.value, pick_item.value
         params = {"eps": 1.0} if pick_weighting.value == "inverse_distance" else {}
+        pick_p.disabled = pick_metric.value != "minkowski"
         try:
             nb = neighbors.explain(
                 M,
@@ -66,6 +73,7 @@ def prediction_explorer(
                 k=pick_k.value,
                 metric=pick_metric.value,
                 weighting=pick_weighting.value,
+                p=None if pick_p.disabled else pick_p.value,
                 **params,
             )
         except ValueError as err:
@@ -83,10 +91,61 @@ def prediction_explorer(
         )[["rank", "neighbour", "distance", "value", "weight", "share"]]
         table.value = shown.to_html(index=False, float_format="{:.3f}".format)
 
-    for w in (pick_user, pick_item, pick_k, pick_metric, pick_weighting):
+    for w in (pick_user, pick_item, pick_k, pick_metric, pick_p, pick_weighting):
         w.observe(update, names="value")
     update()
     controls = widgets.HBox(
-        [widgets.VBox([pick_user, pick_item, pick_k]), widgets.VBox([pick_metric, pick_weighting])]
+        [
+            widgets.VBox([pick_user, pick_item, pick_k]),
+            widgets.VBox([pick_metric, pick_p, pick_weighting]),
+        ]
     )
     return widgets.VBox([controls, result, table])
+
+
+def recommendation_explorer(
+    ratings: pd.DataFrame, user: object, k: int = 20, n: int = 5, **params: object
+) -> widgets.VBox:
+    """Refit a :class:`~recsys_lab.neighbors.KNNRecommender` as you move k and the weighting.
+
+    Shows ``user``'s top-``n`` list and why the first item was chosen. The headline
+    (CSS class ``rl-prediction``) reads e.g. ``Top pick for user 7: item 12 (score 4.61)``.
+    """
+    from recsys_lab.neighbors import KNNRecommender  # the package's only heavy import
+
+    pick_k = widgets.IntSlider(value=k, min=1, max=80, description="k")
+    pick_weighting = widgets.Dropdown(
+        options=["similarity", "equal", "rank"],
+        value=params.pop("weighting", "similarity"),
+        description="Weights",
+    )
+    pick_similarity = widgets.Dropdown(
+        options=["msd", "cosine", "pearson"],
+        value=params.pop("similarity", "msd"),
+        description="Similarity",
+    )
+    result = widgets.HTML()
+    result.add_class("rl-prediction")
+    table = widgets.HTML()
+
+    def update(_: object = None) -> None:
+        model = KNNRecommender(
+            k=pick_k.value,
+            weighting=pick_weighting.value,
+            similarity=pick_similarity.value,
+            **params,
+        ).fit(ratings)
+        recs = model.recommend(users=[user], n=n)
+        best = recs.iloc[0]
+        result.value = (
+            f"<b>Top pick for user {html.escape(str(user))}: item {html.escape(str(best['item']))}"
+            f" (score {best['score']:.2f})</b>"
+        )
+        table.value = recs[["rank", "item", "score"]].round(3).to_html(index=False) + (
+            f"<p>{html.escape(model.reason(user, best['item']))}</p>"
+        )
+
+    for w in (pick_k, pick_weighting, pick_similarity):
+        w.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([pick_k, pick_weighting, pick_similarity]), result, table])

@@ -1,17 +1,23 @@
 import pytest
 
-from recsys_lab.exercises import Exercise, ____, nb01, same_answer
+from recsys_lab.exercises import Exercise, ____, nb01, nb02, nb03, same_answer
 
 RIGHT_AND_WRONG = [
     (nb01.q1, 400_000, 300_000),
     (nb01.q2, ["Mike", "Brandon", "Diego"], ["Mike", "Diego", "Brandon"]),
     (nb01.q3, 200_000, 250_000),
     (nb01.q4, "Staples", "Google"),
+    (nb02.q1, 320_156.21, 450_000),
+    (nb02.q2, "chebyshev", "euclidean"),
+    (nb02.q3, 4, 5),
+    (nb03.q1, 0.8808, 0.5),
+    (nb03.q2, 2, 3),
+    (nb03.q3, 242, 5),
 ]
 
 
 @pytest.mark.parametrize(("q", "right", "wrong"), RIGHT_AND_WRONG)
-def test_notebook_01_checkers(q, right, wrong, capsys):
+def test_notebook_checkers(q, right, wrong, capsys):
     assert q.verdict(right).status == "correct"
     assert q.verdict(wrong).status == "incorrect"
     assert q.verdict(____).status == "not attempted"

@@ -1,0 +1,146 @@
+import numpy as np
+import pandas as pd
+import pytest
+from surprise import Dataset, KNNBasic, Reader
+
+from recsys_lab.datasets import make_marketing
+from recsys_lab.knn import top_k_voters
+from recsys_lab.neighbors import KNNRecommender
+
+
+@pytest.fixture(scope="module")
+def split():
+    ratings = make_marketing(n_users=120, n_items=70, mean_ratings=15, seed=5).ratings
+    ratings = ratings.sample(frac=1.0, random_state=1).reset_index(drop=True)
+    return ratings.iloc[300:], ratings.iloc[:300]
+
+
+@pytest.mark.parametrize("similarity", ["msd", "cosine", "pearson"])
+@pytest.mark.parametrize("user_based", [True, False])
+@pytest.mark.parametrize(("k", "min_k"), [(3, 1), (20, 2)])
+def test_agrees_with_surprise_knnbasic(split, similarity, user_based, k, min_k):
+    train, test = split
+    data = Dataset.load_from_df(train[["user", "item", "rating"]], Reader(rating_scale=(1, 5)))
+    algo = KNNBasic(
+        k=k,
+        min_k=min_k,
+        sim_options={"name": similarity, "user_based": user_based},
+        verbose=False,
+    ).fit(data.build_full_trainset())
+    theirs = [algo.predict(u, i) for u, i in zip(test["user"], test["item"], strict=True)]
+    model = KNNRecommender(k=k, similarity=similarity, user_based=user_based, min_k=min_k)
+    ours = model.fit(train).predict(test["user"], test["item"], with_impossible=True)
+    est = np.array([p.est for p in theirs])
+    impossible = np.array([p.details.get("was_impossible", False) for p in theirs])
+    assert (np.abs(ours["estimate"].to_numpy() - est) < 1e-9).all()
+    assert (ours["impossible"].to_numpy() == impossible).all()
+    np.testing.assert_array_equal(model.sim_, algo.sim)  # bit for bit
+
+
+def test_hand_computed_prediction_and_weightings():
+    # users 1 and 2 rated a and b; user 3 rated only a
+    ratings = pd.DataFrame(
+        {"user": [1, 1, 2, 2, 3], "item": ["a", "b", "a", "b", "a"], "rating": [5, 3, 4, 1, 5.0]}
+    )
+    # msd(3, 1) = 0 -> sim 1; msd(3, 2) = 1 -> sim 1/2
+    model = KNNRecommender(k=2).fit(ratings)
+    assert model.predict([3], ["b"])[0] == pytest.approx((1 * 3 + 0.5 * 1) / 1.5)
+    equal = KNNRecommender(k=2, weighting="equal").fit(ratings)
+    assert equal.predict([3], ["b"])[0] == pytest.approx(2.0)
+    rank = KNNRecommender(k=2, weighting="rank").fit(ratings)
+    assert rank.predict([3], ["b"])[0] == pytest.approx((3 + 0.5 * 1) / 1.5)
+    assert KNNRecommender(k=1).fit(ratings).predict([3], ["b"])[0] == 3.0
+    why = model.explain(3, "b")
+    assert why["neighbour"].tolist() == [1, 2]
+    assert why["share"].tolist() == pytest.approx([2 / 3, 1 / 3])
+
+
+def test_unknowns_and_min_k_fall_back_to_the_global_mean():
+    ratings = pd.DataFrame({"user": [1, 2], "item": ["a", "b"], "rating": [4.0, 2.0]})
+    model = KNNRecommender(min_k=1).fit(ratings)
+    out = model.predict([1, 9, 1], ["b", "a", "zzz"], with_impossible=True)
+    assert out["estimate"].tolist() == [3.0, 3.0, 3.0]
+    assert out["impossible"].all()
+
+
+def test_recommend_excludes_seen_and_ranks(split):
+    train, _ = split
+    model = KNNRecommender(k=10).fit(train)
+    recs = model.recommend(n=5)
+    assert set(recs.columns) == {"user", "item", "score", "rank", "impossible"}
+    seen = set(zip(train["user"], train["item"], strict=True))
+    assert not any((u, i) in seen for u, i in zip(recs["user"], recs["item"], strict=True))
+    for _, group in recs.groupby("user"):
+        assert group["rank"].tolist() == list(range(1, len(group) + 1))
+        assert (np.diff(group["score"]) <= 0).all()
+    some = list(model.users_[:3])
+    sub = model.recommend(users=some, n=5)
+    pd.testing.assert_frame_equal(
+        sub.reset_index(drop=True),
+        recs[recs["user"].isin(some)].reset_index(drop=True),
+        check_dtype=False,
+    )
+    direct = model.predict(sub["user"], sub["item"])
+    np.testing.assert_allclose(direct, sub["score"], rtol=0, atol=1e-12)
+
+
+def test_item_based_recommend_matches_predict(split):
+    train, _ = split
+    model = KNNRecommender(k=5, similarity="cosine", user_based=False).fit(train)
+    recs = model.recommend(users=list(model.users_[:10]), n=3)
+    np.testing.assert_allclose(model.predict(recs["user"], recs["item"]), recs["score"], atol=1e-12)
+
+
+def test_top_k_voters_ties_keep_training_order():
+    ranks = np.array([[2, 0, 2, 2, 1]]).T  # candidates × one target
+    assert top_k_voters(ranks, 3).ravel().tolist() == [True, True, False, False, True]
+    assert top_k_voters(ranks, 9).all()
+
+
+def test_fit_leaves_ratings_alone(split):
+    train, _ = split
+    before = train.copy()
+    KNNRecommender().fit(train)
+    pd.testing.assert_frame_equal(train, before)
+
+
+@pytest.mark.parametrize(
+    ("params", "data", "error", "match"),
+    [
+        ({"k": 0}, None, ValueError, "k must be >= 1"),
+        ({"min_k": 0}, None, ValueError, "min_k must be >= 1"),
+        ({"similarity": "jaccard"}, None, ValueError, "Unknown similarity 'jaccard'"),
+        ({"weighting": "loud"}, None, ValueError, "Unknown weighting 'loud'"),
+        ({"user_based": "yes"}, None, TypeError, "user_based must be True or False"),
+        ({}, "empty", ValueError, "ratings is empty"),
+        ({}, "nan", ValueError, "missing value"),
+        ({}, "dup", ValueError, "duplicate \\(user, item\\) pair"),
+        ({}, "cols", ValueError, "missing column\\(s\\) rating"),
+    ],
+)
+def test_bad_input(params, data, error, match):
+    good = pd.DataFrame({"user": [1, 2], "item": ["a", "a"], "rating": [4.0, 2.0]})
+    frames = {
+        None: good,
+        "empty": good.iloc[:0],
+        "nan": good.assign(rating=[4.0, np.nan]),
+        "dup": pd.concat([good, good.iloc[:1]]),
+        "cols": good.drop(columns="rating"),
+    }
+    with pytest.raises(error, match=match):
+        KNNRecommender(**params).fit(frames[data])
+
+
+def test_use_before_fit_and_unknown_users():
+    with pytest.raises(RuntimeError, match="not fitted yet"):
+        KNNRecommender().predict([1], ["a"])
+    model = KNNRecommender().fit(
+        pd.DataFrame({"user": [1, 2], "item": ["a", "b"], "rating": [4.0, 2.0]})
+    )
+    with pytest.raises(ValueError, match="Unknown user\\(s\\) \\[7\\].*cold-start"):
+        model.recommend(users=[7])
+    with pytest.raises(ValueError, match="Unknown item 'q'"):
+        model.explain(1, "q")
+    with pytest.raises(ValueError, match="differ in length"):
+        model.predict([1, 2], ["a"])
+    assert "KNNRecommender(k=40, similarity='msd'" in repr(model)
