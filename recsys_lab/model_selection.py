@@ -137,6 +137,33 @@ def _parse_metric(spec: str) -> tuple[str, str, float | None]:
     return str(spec), metric, p_value
 
 
+def split_by_time(
+    ratings: pd.DataFrame, test_fraction: float = 0.2, time: str = "timestamp"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hold out each user's latest ratings: the test set is the future of the training set.
+
+    Every user with at least two ratings gives ``round(test_fraction × n)`` of them
+    (at least one, never all) to the test set; users with one rating stay in training.
+
+    >>> r = pd.DataFrame({"user": [1, 1, 1, 2], "item": list("abcd"), "rating": 5.0,
+    ...                   "timestamp": [3, 1, 2, 1]})
+    >>> train, test = split_by_time(r, 0.34)
+    >>> test["item"].tolist()
+    ['a']
+    """
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}.")
+    check_ratings(ratings)
+    if time not in ratings.columns:
+        raise ValueError(f"ratings need a {time!r} column to split by time.")
+    order = ratings.sort_values([time], kind="stable")
+    position = order.groupby("user").cumcount(ascending=False)  # 0 = the latest
+    size = order.groupby("user")["user"].transform("size")
+    n_test = np.minimum(np.maximum(np.round(test_fraction * size), 1), size - 1)
+    is_test = position < n_test
+    return ratings.loc[order.index[~is_test]], ratings.loc[order.index[is_test]]
+
+
 def kfold_indices(n: int, n_splits: int = 5, random_state: int = 0) -> list[np.ndarray]:
     """Shuffled, nearly equal folds of ``range(n)`` (test indices of each fold).
 

@@ -120,3 +120,41 @@ def curves(
     if title:
         ax.set_title(title)
     return ax
+
+
+def metric_bars(
+    table: pd.DataFrame, metrics: Iterable[str], ncols: int = 4, title: str | None = None
+) -> plt.Figure:
+    """Small multiples: one bar chart per metric (rows of ``table``), one bar per model."""
+    names = list(metrics)
+    nrows = -(-len(names) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, name in zip(axes.ravel(), names, strict=False):
+        values = table.loc[name]
+        ax.bar(range(len(values)), values.to_numpy(), color=colours[: len(values)])
+        ax.set_xticks(range(len(values)), [str(c) for c in values.index], rotation=30, ha="right")
+        ax.set_title(name, fontsize="medium")
+    for ax in axes.ravel()[len(names) :]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def tradeoff(points: pd.DataFrame, x: str, y: str, label: str, ax: Axes | None = None) -> Axes:
+    """A curve of ``y`` against ``x`` with each point annotated by ``label``."""
+    ax = ax or plt.subplots(figsize=(5.5, 3.8))[1]
+    ax.plot(points[x], points[y], marker="o")
+    for px, py, name in zip(points[x], points[y], points[label], strict=True):
+        ax.annotate(
+            f"{label} = {name:g}",
+            (px, py),
+            textcoords="offset points",
+            xytext=(5, 5),
+            fontsize="small",
+        )
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    return ax

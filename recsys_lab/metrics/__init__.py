@@ -1,0 +1,74 @@
+"""Metrics for recommenders: accuracy, ranking, beyond accuracy, business.
+
+Definitions (each function's docstring has its formula and a tiny example):
+:mod:`~recsys_lab.metrics.accuracy`, :mod:`~recsys_lab.metrics.ranking`,
+:mod:`~recsys_lab.metrics.beyond`, :mod:`~recsys_lab.metrics.business`.
+Lists are a DataFrame ``user, item, rank`` or a mapping user → ranked items.
+
+>>> from recsys_lab import metrics
+>>> metrics.precision_at_k({"ann": ["a", "b"]}, {"ann": ["a"]}, k=2)
+0.5
+"""
+
+from recsys_lab.metrics.accuracy import mae, rmse
+from recsys_lab.metrics.beyond import (
+    aplt,
+    arp,
+    calibration,
+    catalog_coverage,
+    entropy,
+    exposure,
+    fairness_gap,
+    gini,
+    group_means,
+    intra_list_diversity,
+    item_features,
+    novelty,
+    personalization,
+    prediction_coverage,
+    serendipity,
+)
+from recsys_lab.metrics.business import conversion, ctr
+from recsys_lab.metrics.evaluate import Evaluation, evaluate
+from recsys_lab.metrics.ranking import (
+    f1_at_k,
+    hit_rate_at_k,
+    map_at_k,
+    mrr,
+    ndcg_at_k,
+    per_user,
+    precision_at_k,
+    recall_at_k,
+)
+
+__all__ = [
+    "Evaluation",
+    "aplt",
+    "arp",
+    "calibration",
+    "catalog_coverage",
+    "conversion",
+    "ctr",
+    "entropy",
+    "evaluate",
+    "exposure",
+    "f1_at_k",
+    "fairness_gap",
+    "gini",
+    "group_means",
+    "hit_rate_at_k",
+    "intra_list_diversity",
+    "item_features",
+    "mae",
+    "map_at_k",
+    "mrr",
+    "ndcg_at_k",
+    "novelty",
+    "per_user",
+    "personalization",
+    "precision_at_k",
+    "prediction_coverage",
+    "recall_at_k",
+    "rmse",
+    "serendipity",
+]

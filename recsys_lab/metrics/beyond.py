@@ -1,0 +1,437 @@
+r"""Beyond accuracy: coverage, concentration, novelty, diversity, serendipity,
+personalization, calibration, popularity bias and group fairness.
+
+==========================  ===============================================================
+metric                      definition
+==========================  ===============================================================
+catalog coverage            distinct recommended items / catalog size (a fraction, exact)
+prediction coverage         share of (user, item) pairs the model can score
+exposure Gini               :math:`\frac{\sum_i (2i - n - 1) x_{(i)}}{n \sum_i x_i}` over the
+                            catalog's exposure counts sorted ascending (0 = even)
+exposure entropy            :math:`-\sum_i s_i \log_2 s_i`, :math:`s_i` = share of exposure
+novelty                     mean self-information :math:`-\log_2 p_i` of listed items,
+                            :math:`p_i` = share of training users who know item :math:`i`
+                            (an unseen item counts as known by one user more than
+                            the :math:`U` there are: :math:`1 / (U + 1)`)
+intra-list diversity        mean over pairs in a list of :math:`1 - \cos(f_i, f_j)`; NaN for
+                            lists of fewer than 2 items
+serendipity                 share of the top-k that is relevant *and* absent from a
+                            baseline's (e.g. popularity) list for that user
+personalization             :math:`1 -` mean cosine overlap between all pairs of users'
+                            lists, from item counts in :math:`O(\text{users} \cdot k)`
+calibration (Steck 2018)    :math:`\mathrm{KL}(p\|\tilde q) = \sum_g p_g \ln(p_g / \tilde q_g)`,
+                            :math:`p` the categories of the user's history, :math:`\tilde q =
+                            (1-\alpha) q + \alpha p` those of the list; 0 = calibrated
+ARP / APLT                  mean training popularity of listed items / mean share of
+                            long-tail items (outside the most popular ``head_fraction``)
+fairness gap                max − min over user groups of a per-user metric's mean
+==========================  ===============================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from recsys_lab._validation import check_ratings
+from recsys_lab.metrics._lists import Lists, Recs, align, as_lists
+
+
+def _catalog(catalog: Iterable[Hashable]) -> pd.Index:
+    cat = pd.Index(pd.unique(np.asarray(list(catalog), dtype=object)))
+    if cat.empty:
+        raise ValueError("catalog is empty: coverage needs the items that could be recommended.")
+    return cat
+
+
+def _unknown(items: pd.Index, known: pd.Index, what: str) -> None:
+    missing = items.difference(known)
+    if len(missing):
+        raise ValueError(
+            f"{len(missing)} recommended item(s) are not in the {what}, e.g. "
+            f"{list(missing[:5])}. Add them to the {what} or drop them from the lists."
+        )
+
+
+def _listed(lists: Lists) -> pd.Index:
+    return lists.items[np.unique(lists.codes[lists.mask])]
+
+
+def catalog_coverage(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> float:
+    """Distinct recommended items (top ``k``) / catalog size.
+
+    >>> catalog_coverage({"ann": ["a", "b"], "bob": ["a"]}, catalog="abcd")
+    0.5
+    """
+    cat = _catalog(catalog)
+    listed = _listed(as_lists(recs, k))
+    _unknown(listed, cat, "catalog")
+    return len(listed) / len(cat)
+
+
+def prediction_coverage(predictions: pd.DataFrame | Sequence[bool]) -> float:
+    """Share of (user, item) pairs a model can score.
+
+    ``predictions`` is a DataFrame with a boolean ``impossible`` column (as
+    ``KNNRecommender.predict(..., with_impossible=True)`` returns), or a boolean
+    sequence saying which pairs were scored.
+
+    >>> prediction_coverage(pd.DataFrame({"impossible": [False, True, False, False]}))
+    0.75
+    """
+    if isinstance(predictions, pd.DataFrame):
+        if "impossible" not in predictions:
+            raise ValueError("predictions need a boolean 'impossible' column.")
+        possible = ~predictions["impossible"].to_numpy(bool)
+    else:
+        possible = np.asarray(predictions, dtype=bool)
+    if possible.size == 0:
+        raise ValueError("no predictions given.")
+    return float(possible.mean())
+
+
+def exposure(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> pd.Series:
+    """How many lists (top ``k``) show each catalog item; 0 for never-shown items.
+
+    >>> exposure({"ann": ["a", "b"], "bob": ["a"]}, catalog="abc").tolist()
+    [2, 1, 0]
+    """
+    cat = _catalog(catalog)
+    lists = as_lists(recs, k)
+    _unknown(_listed(lists), cat, "catalog")
+    counts = np.bincount(lists.codes[lists.mask], minlength=len(lists.items))
+    return pd.Series(counts, index=lists.items).reindex(cat, fill_value=0).rename("exposure")
+
+
+def gini(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> float:
+    """Gini coefficient of exposure over the catalog: 0 = every item shown equally often.
+
+    >>> gini({"ann": ["a"], "bob": ["a"]}, catalog="ab")  # all exposure on one of two items
+    0.5
+    """
+    x = np.sort(exposure(recs, catalog, k).to_numpy(float))
+    n = x.size
+    if x.sum() == 0:
+        raise ValueError("no catalog item is recommended, so exposure has no distribution.")
+    i = np.arange(1, n + 1)
+    return float(((2 * i - n - 1) * x).sum() / (n * x.sum()))
+
+
+def entropy(
+    recs: Recs, catalog: Iterable[Hashable], k: int | None = None, normalized: bool = False
+) -> float:
+    """Shannon entropy (bits) of the exposure shares; ``normalized`` divides by log2(n).
+
+    >>> entropy({"ann": ["a"], "bob": ["b"]}, catalog="ab")
+    1.0
+    """
+    x = exposure(recs, catalog, k).to_numpy(float)
+    if x.sum() == 0:
+        raise ValueError("no catalog item is recommended, so exposure has no distribution.")
+    s = x[x > 0] / x.sum()
+    h = float(-(s * np.log2(s)).sum())
+    return h / np.log2(x.size) if normalized and x.size > 1 else h
+
+
+def _interactions(train: pd.DataFrame) -> pd.DataFrame:
+    return check_ratings(train, columns=("user", "item")).drop_duplicates()
+
+
+def _per_list(lists: Lists, values: np.ndarray) -> np.ndarray:
+    """Mean over each list of a per-item-code value (NaN for empty lists)."""
+    v = np.where(lists.mask, values[np.maximum(lists.codes, 0)], 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return v.sum(axis=1) / lists.lengths
+
+
+def _result(lists: Lists, values: np.ndarray, per_user: bool) -> float | pd.Series:
+    if per_user:
+        return pd.Series(values, index=pd.Index(lists.users, name="user"))
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def novelty(
+    recs: Recs, train: pd.DataFrame, k: int | None = None, per_user: bool = False
+) -> float | pd.Series:
+    """Mean self-information of the listed items (higher = less known), in bits.
+
+    >>> train = pd.DataFrame({"user": [1, 2, 3, 4], "item": ["a", "a", "a", "b"]})
+    >>> novelty({9: ["b"]}, train)  # known by 1 of 4 users: -log2(1/4)
+    2.0
+    """
+    hist = _interactions(train)
+    n_users = hist["user"].nunique()
+    lists = as_lists(recs, k)
+    known = hist.groupby("item")["user"].nunique().reindex(lists.items, fill_value=0)
+    share = np.where(known > 0, known.to_numpy(float) / n_users, 1.0 / (n_users + 1))
+    return _result(lists, _per_list(lists, -np.log2(share)), per_user)
+
+
+def item_features(
+    items: pd.DataFrame,
+    categorical: Sequence[str] = (),
+    numeric: Sequence[str] = (),
+    index: str = "item",
+) -> pd.DataFrame:
+    """Item feature vectors for diversity: one-hot categoricals, standardized numbers.
+
+    >>> items = pd.DataFrame({"item": [1, 2], "category": ["x", "y"], "price": [1.0, 3.0]})
+    >>> item_features(items, ["category"], ["price"]).values.tolist()
+    [[1.0, 0.0, -1.0], [0.0, 1.0, 1.0]]
+    """
+    table = items.set_index(index) if index in items.columns else items
+    parts = (
+        [pd.get_dummies(table[list(categorical)].astype(str), dtype=float)] if categorical else []
+    )
+    for col in numeric:
+        x = table[col].astype(float)
+        parts.append(((x - x.mean()) / (x.std(ddof=0) or 1.0)).to_frame(col))
+    if not parts:
+        raise ValueError("name at least one categorical or numeric column.")
+    return pd.concat(parts, axis=1)
+
+
+def intra_list_diversity(
+    recs: Recs,
+    item_features: pd.DataFrame,
+    k: int | None = None,
+    per_user: bool = False,
+    chunk: int = 20_000,
+) -> float | pd.Series:
+    """Mean pairwise cosine *distance* of the items in each list (NaN below 2 items).
+
+    ``item_features`` is indexed by item, numeric columns only. Lists are scored
+    in chunks of ``chunk`` users with one batched matrix product each.
+
+    >>> features = pd.DataFrame({"x": [1.0, 0.0, 1.0], "y": [0.0, 1.0, 1.0]}, index=list("abc"))
+    >>> intra_list_diversity({"ann": ["a", "b"], "bob": ["a"]}, features, per_user=True).tolist()
+    [1.0, nan]
+    """
+    lists = as_lists(recs, k)
+    if not all(pd.api.types.is_numeric_dtype(t) for t in item_features.dtypes):
+        raise TypeError(
+            "item_features must be numeric; one-hot encode categories first "
+            "(see recsys_lab.metrics.item_features)."
+        )
+    _unknown(_listed(lists), item_features.index, "item features")
+    F = item_features.reindex(lists.items).to_numpy(float)
+    norms = np.linalg.norm(F, axis=1)
+    listed = np.zeros(len(F), dtype=bool)
+    listed[lists.codes[lists.mask]] = True
+    zero = listed & ~(norms > 0)
+    if zero.any():
+        raise ValueError(
+            f"item(s) {list(lists.items[zero][:5])} have an all-zero or NaN feature "
+            f"vector, so their cosine similarity is undefined."
+        )
+    X = np.where(norms[:, None] > 0, F / np.where(norms > 0, norms, 1.0)[:, None], 0.0)
+    out = np.full(len(lists.users), np.nan)
+    L = lists.codes.shape[1]
+    upper = np.triu(np.ones((L, L), dtype=bool), 1)
+    for start in range(0, len(lists.users), chunk):
+        codes = lists.codes[start : start + chunk]
+        valid = codes >= 0
+        G = X[np.maximum(codes, 0)] * valid[..., None]
+        sims = np.einsum("uld,umd->ulm", G, G)
+        pairs = valid[:, :, None] & valid[:, None, :] & upper
+        n_pairs = pairs.sum(axis=(1, 2))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + chunk] = np.where(pairs, 1.0 - sims, 0.0).sum(axis=(1, 2)) / n_pairs
+    return _result(lists, out, per_user)
+
+
+def serendipity(
+    recs: Recs,
+    truth: pd.DataFrame | Mapping,
+    baseline: Recs | Sequence[Hashable],
+    k: int = 10,
+    per_user: bool = False,
+) -> float | pd.Series:
+    """Share of the top ``k`` that is relevant and not in the baseline's list.
+
+    ``baseline`` holds a list per user, or one list (e.g. the most popular items)
+    used for everybody. Averaged over the users in ``truth``.
+
+    >>> serendipity({"ann": ["a", "b"]}, {"ann": ["a", "b"]}, baseline=["a"], k=2)
+    0.5
+    """
+    lists, gains, _ = align(recs, truth, k)
+    if isinstance(baseline, pd.DataFrame | Mapping):
+        base = as_lists(baseline, k, items=lists.items)  # the same item codes
+        where = base.users.get_indexer(lists.users)
+        base_codes = np.where((where >= 0)[:, None], base.codes[np.maximum(where, 0)], -1)
+    else:
+        common = lists.items.get_indexer(list(baseline)[:k])
+        base_codes = np.broadcast_to(common, (len(lists.users), len(common)))
+    in_base = (lists.codes[:, :, None] == base_codes[:, None, :]).any(axis=2)
+    surprising = (gains > 0) & ~in_base & lists.mask
+    return _result(lists, surprising.sum(axis=1) / k, per_user)
+
+
+def personalization(recs: Recs, k: int | None = None) -> float:
+    """One minus the mean cosine similarity between every pair of users' lists.
+
+    With :math:`c_i` lists containing item :math:`i` and equal list lengths :math:`k`,
+    :math:`\\sum_{u<v} |L_u \\cap L_v| = \\sum_i \\binom{c_i}{2}`, so no users × users matrix
+    is needed (lists of unequal length weight each pair by :math:`1/\\sqrt{|L_u||L_v|}`).
+
+    >>> personalization({"ann": ["a", "b"], "bob": ["a", "c"], "cy": ["d", "e"]})
+    0.8333333333333334
+    """
+    lists = as_lists(recs, k)
+    n = len(lists.users)
+    if n < 2:
+        raise ValueError("personalization compares users' lists: it needs at least two users.")
+    lengths = lists.lengths
+    if (lengths == 0).any():
+        raise ValueError("every user needs a non-empty list to compare.")
+    w = np.broadcast_to((1.0 / np.sqrt(lengths))[:, None], lists.codes.shape)[lists.mask]
+    codes = lists.codes[lists.mask]
+    a = np.bincount(codes, weights=w, minlength=len(lists.items))
+    b = np.bincount(codes, weights=w**2, minlength=len(lists.items))
+    pair_sum = ((a**2 - b) / 2).sum()
+    return float(1.0 - pair_sum / (n * (n - 1) / 2))
+
+
+def _category_weights(item_categories: pd.DataFrame | pd.Series, items: pd.Index):
+    if isinstance(item_categories, pd.Series):
+        table = item_categories.rename("category").rename_axis("item").reset_index()
+    else:
+        table = item_categories
+    if not {"item", "category"} <= set(table.columns):
+        raise ValueError("item_categories needs columns item and category (one row per pair).")
+    table = table[["item", "category"]].drop_duplicates()
+    cats = pd.Index(pd.unique(table["category"].to_numpy()))
+    rows = items.get_indexer(table["item"])
+    keep = rows >= 0
+    share = 1.0 / table.groupby("item")["category"].transform("size").to_numpy(float)
+    W = sp.csr_matrix(
+        (share[keep], (rows[keep], cats.get_indexer(table["category"])[keep])),
+        shape=(len(items), len(cats)),
+    )
+    return W, set(table["item"])
+
+
+def calibration(
+    recs: Recs,
+    train: pd.DataFrame,
+    item_categories: pd.DataFrame | pd.Series,
+    k: int | None = None,
+    alpha: float = 0.01,
+    per_user: bool = False,
+) -> float | pd.Series:
+    """Steck's miscalibration: KL between the categories of history and of the list.
+
+    ``item_categories``: DataFrame ``item, category`` (an item may have several
+    rows; each then counts 1/n) or a Series item → category. Users without history
+    or list get NaN. 0 = the list mirrors the user's mix of interests.
+
+    >>> train = pd.DataFrame({"user": [1, 1], "item": ["a", "b"]})
+    >>> cats = pd.Series({"a": "x", "b": "y", "c": "x"})
+    >>> calibration({1: ["a", "b"]}, train, cats)
+    0.0
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha}.")
+    hist = _interactions(train)
+    lists = as_lists(recs, k)
+    items = lists.items.append(pd.Index(pd.unique(hist["item"].to_numpy())).difference(lists.items))
+    W, has_category = _category_weights(item_categories, items)
+    missing = set(_listed(lists)) - has_category
+    if missing:
+        raise ValueError(f"item(s) {sorted(missing, key=str)[:5]} have no category.")
+    u = lists.users.get_indexer(hist["user"])
+    keep = u >= 0
+    H = sp.csr_matrix(
+        (np.ones(keep.sum()), (u[keep], items.get_indexer(hist["item"])[keep])),
+        shape=(len(lists.users), len(items)),
+    )
+    rows = np.repeat(np.arange(len(lists.users)), lists.codes.shape[1])[lists.mask.ravel()]
+    Lm = sp.csr_matrix(
+        (np.ones(rows.size), (rows, lists.codes[lists.mask])), shape=(len(lists.users), len(items))
+    )
+    p = np.asarray((H @ W).todense())
+    q = np.asarray((Lm @ W).todense())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = p / p.sum(axis=1, keepdims=True)
+        q = q / q.sum(axis=1, keepdims=True)
+        q_tilde = (1 - alpha) * q + alpha * p
+        terms = np.where(p > 0, p * np.log(p / q_tilde), 0.0)
+    kl = np.where(np.isnan(p).any(axis=1) | np.isnan(q).any(axis=1), np.nan, terms.sum(axis=1))
+    return _result(lists, kl, per_user)
+
+
+def _popularity(train: pd.DataFrame, items: pd.Index) -> np.ndarray:
+    counts = _interactions(train)["item"].value_counts()
+    return counts.reindex(items, fill_value=0).to_numpy(float)
+
+
+def arp(
+    recs: Recs, train: pd.DataFrame, k: int | None = None, per_user: bool = False
+) -> float | pd.Series:
+    """Average recommendation popularity: mean training count of the listed items.
+
+    >>> train = pd.DataFrame({"user": [1, 2, 3], "item": ["a", "a", "b"]})
+    >>> arp({9: ["a", "b"]}, train)
+    1.5
+    """
+    lists = as_lists(recs, k)
+    return _result(lists, _per_list(lists, _popularity(train, lists.items)), per_user)
+
+
+def aplt(
+    recs: Recs,
+    train: pd.DataFrame,
+    k: int | None = None,
+    head_fraction: float = 0.2,
+    per_user: bool = False,
+) -> float | pd.Series:
+    """Average share of long-tail items in the lists.
+
+    The head is the ``head_fraction`` most popular training items (ties: first
+    seen); everything else, including items never seen in training, is long tail.
+
+    >>> train = pd.DataFrame({"user": [1, 2, 3, 4, 5], "item": list("aabcd")})
+    >>> aplt({9: ["a", "d"]}, train, head_fraction=0.25)  # head = {a}
+    0.5
+    """
+    if not 0 < head_fraction < 1:
+        raise ValueError(f"head_fraction must be strictly between 0 and 1, got {head_fraction}.")
+    counts = _interactions(train)["item"].value_counts(sort=True)
+    head = set(counts.index[: int(np.ceil(head_fraction * len(counts)))])
+    lists = as_lists(recs, k)
+    tail = np.array([item not in head for item in lists.items], dtype=float)
+    return _result(lists, _per_list(lists, tail), per_user)
+
+
+def group_means(values: pd.Series, groups: pd.Series) -> pd.DataFrame:
+    """Mean of a per-user metric in each user group, with the group sizes.
+
+    ``values`` and ``groups`` are indexed by user; users without a group, or with a
+    NaN value, are left out and counted in no group.
+
+    >>> v = pd.Series([1.0, 0.0, 0.5], index=[1, 2, 3])
+    >>> group_means(v, pd.Series(["x", "x", "y"], index=[1, 2, 3]))["mean"].tolist()
+    [0.5, 0.5]
+    """
+    joined = pd.DataFrame({"value": values}).join(groups.rename("group"), how="inner").dropna()
+    if joined.empty:
+        raise ValueError(
+            "no user has both a value and a group; check that both are indexed by user."
+        )
+    table = joined.groupby("group")["value"].agg(users="size", mean="mean")
+    return table.reset_index()
+
+
+def fairness_gap(values: pd.Series, groups: pd.Series) -> float:
+    """Largest difference between two groups' means of a per-user metric.
+
+    >>> users = [1, 2, 3]
+    >>> fairness_gap(pd.Series([1.0, 0.0, 0.2], index=users), pd.Series(list("xxy"), index=users))
+    0.3
+    """
+    means = group_means(values, groups)["mean"]
+    return float(round(means.max() - means.min(), 12))

@@ -1,0 +1,351 @@
+"""Metrics: hand-computed values, properties, bad input, and recmetrics 0.1.5 side by side."""
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recsys_lab import metrics
+from recsys_lab.rerank import mmr
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import recmetrics
+
+RECS = {"ann": ["a", "b", "c"], "bob": ["c", "d", "e"]}
+TRUTH = {"ann": ["b", "x"], "bob": ["c", "e"]}
+
+
+def test_ranking_by_hand():
+    # ann: hit at rank 2 of 2 relevant; bob: hits at ranks 1 and 3 of 2 relevant
+    assert metrics.precision_at_k(RECS, TRUTH, k=3) == pytest.approx((1 / 3 + 2 / 3) / 2)
+    assert metrics.recall_at_k(RECS, TRUTH, k=3) == pytest.approx((1 / 2 + 1) / 2)
+    f1_ann = 2 * (1 / 3) * (1 / 2) / (1 / 3 + 1 / 2)
+    f1_bob = 2 * (2 / 3) * 1 / (2 / 3 + 1)
+    assert metrics.f1_at_k(RECS, TRUTH, k=3) == pytest.approx((f1_ann + f1_bob) / 2)
+    assert metrics.mrr(RECS, TRUTH, k=3) == pytest.approx((1 / 2 + 1) / 2)
+    assert metrics.hit_rate_at_k(RECS, TRUTH, k=1) == 0.5
+    ap_ann = (1 / 2) / 2
+    ap_bob = (1 + 2 / 3) / 2
+    assert metrics.map_at_k(RECS, TRUTH, k=3) == pytest.approx((ap_ann + ap_bob) / 2)
+    d = 1 / np.log2(np.arange(2, 5))
+    ndcg_ann = d[1] / (d[0] + d[1])
+    ndcg_bob = (d[0] + d[2]) / (d[0] + d[1])
+    assert metrics.ndcg_at_k(RECS, TRUTH, k=3) == pytest.approx((ndcg_ann + ndcg_bob) / 2)
+
+
+def test_graded_ndcg_and_dataframe_inputs():
+    recs = pd.DataFrame({"user": [1, 1, 1], "item": ["x", "y", "z"], "rank": [3, 1, 2]})
+    truth = pd.DataFrame({"user": [1, 1], "item": ["x", "y"], "rating": [5.0, 1.0]})
+    # order: y (gain 1), z (0), x (5); ideal: x (5), y (1)
+    d = 1 / np.log2(np.arange(2, 5))
+    expected = (1 * d[0] + 5 * d[2]) / (5 * d[0] + 1 * d[1])
+    assert metrics.ndcg_at_k(recs, truth, k=3, graded=True) == pytest.approx(expected)
+    assert metrics.ndcg_at_k(recs, truth, k=3) == pytest.approx((d[0] + d[2]) / (d[0] + d[1]))
+    by_score = pd.DataFrame({"user": [1, 1], "item": ["x", "y"], "score": [0.1, 0.9]})
+    assert metrics.mrr(by_score, truth, k=1) == 1.0  # y is first by score
+
+
+def test_users_without_list_score_zero_and_extra_users_are_ignored():
+    recs = {"ann": ["a"], "zed": ["a"]}
+    truth = {"ann": ["a"], "bob": ["a"]}
+    table = metrics.per_user(recs, truth, k=1)
+    assert table.index.tolist() == ["ann", "bob"]
+    assert table["precision"].tolist() == [1.0, 0.0]
+
+
+lists_st = st.dictionaries(
+    st.integers(0, 20),
+    st.lists(st.integers(0, 30), min_size=0, max_size=8, unique=True),
+    min_size=1,
+    max_size=10,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(lists_st, lists_st, st.integers(1, 10))
+def test_ranking_bounds_and_perfect_lists(recs, truth_lists, k):
+    truth = {u: items for u, items in truth_lists.items() if items}
+    if not truth:
+        return
+    table = metrics.per_user(recs, truth, k)
+    assert ((table >= 0) & (table <= 1 + 1e-12)).all().all()
+    assert (table["f1"] <= table[["precision", "recall"]].max(axis=1) + 1e-12).all()
+    perfect = metrics.per_user(truth, truth, k)
+    assert np.allclose(perfect["ndcg"], 1) and np.allclose(perfect["map"], 1)
+    assert np.allclose(perfect["recall"], [min(len(truth[u]), k) / len(truth[u]) for u in truth])
+
+
+@settings(max_examples=50, deadline=None)
+@given(lists_st)
+def test_order_invariance_and_bounds_of_set_metrics(recs):
+    recs = {u: items for u, items in recs.items() if items}
+    if len(recs) < 2:
+        return
+    reversed_recs = {u: items[::-1] for u, items in recs.items()}
+    catalog = range(31)
+    assert metrics.catalog_coverage(recs, catalog) == metrics.catalog_coverage(
+        reversed_recs, catalog
+    )
+    p = metrics.personalization(recs)
+    assert p == pytest.approx(metrics.personalization(reversed_recs))
+    assert -1e-12 <= p <= 1 + 1e-12
+    assert 0 <= metrics.gini(recs, catalog) < 1
+
+
+def test_beyond_accuracy_by_hand():
+    catalog = list("abcdefgh")
+    assert metrics.catalog_coverage(RECS, catalog) == 5 / 8
+    assert metrics.exposure(RECS, catalog).loc[["c", "a", "h"]].tolist() == [2, 1, 0]
+    # personalization: ann and bob share c: cos = 1/3 -> 1 - 1/3
+    assert metrics.personalization(RECS) == pytest.approx(2 / 3)
+    x = np.sort(np.array([1, 1, 2, 1, 1, 0, 0, 0], float))
+    n = x.size
+    gini = ((2 * np.arange(1, n + 1) - n - 1) * x).sum() / (n * x.sum())
+    assert metrics.gini(RECS, catalog) == pytest.approx(gini)
+    s = np.array([1, 1, 2, 1, 1]) / 6
+    assert metrics.entropy(RECS, catalog) == pytest.approx(-(s * np.log2(s)).sum())
+
+
+def test_novelty_arp_aplt_by_hand():
+    train = pd.DataFrame({"user": [1, 2, 3, 4, 4], "item": ["a", "a", "a", "b", "a"]})
+    recs = {9: ["a", "b", "z"]}
+    # a known by 4/4 users, b by 1/4, z unseen: 1/(4+1)
+    expected = (0 + 2 + np.log2(5)) / 3
+    assert metrics.novelty(recs, train) == pytest.approx(expected)
+    assert metrics.arp(recs, train) == pytest.approx((4 + 1 + 0) / 3)
+    assert metrics.aplt(recs, train, head_fraction=0.5) == pytest.approx(2 / 3)
+
+
+def test_diversity_serendipity_calibration_by_hand():
+    features = pd.DataFrame({"x": [1.0, 0.0, 1.0], "y": [0.0, 1.0, 1.0]}, index=list("abc"))
+    cos_ac = 1 / np.sqrt(2)
+    ild = metrics.intra_list_diversity({"u": ["a", "b", "c"]}, features)
+    assert ild == pytest.approx((1 + (1 - cos_ac) * 2) / 3)
+    assert np.isnan(metrics.intra_list_diversity({"u": ["a"]}, features))  # documented NaN
+    seren = metrics.serendipity(
+        {"u": ["a", "b", "c"]}, {"u": ["a", "c"]}, baseline={"u": ["a", "q"]}, k=3
+    )
+    assert seren == pytest.approx(1 / 3)  # c only: a was obvious
+    train = pd.DataFrame({"user": [1, 1, 1, 1], "item": ["a", "b", "c", "d"]})
+    cats = pd.DataFrame({"item": list("abcde"), "category": ["x", "x", "x", "y", "y"]})
+    p = np.array([0.75, 0.25])
+    q = np.array([0.0, 1.0])
+    q_t = 0.99 * q + 0.01 * p
+    expected = (p * np.log(p / q_t)).sum()
+    assert metrics.calibration({1: ["e"]}, train, cats) == pytest.approx(expected)
+
+
+def test_multi_category_items_split_their_weight():
+    train = pd.DataFrame({"user": [1], "item": ["a"]})
+    cats = pd.DataFrame({"item": ["a", "a", "b"], "category": ["x", "y", "x"]})
+    # history: x 0.5, y 0.5; list [b]: x 1.0
+    p, q = np.array([0.5, 0.5]), np.array([1.0, 0.0])
+    q_t = 0.99 * q + 0.01 * p
+    assert metrics.calibration({1: ["b"]}, train, cats) == pytest.approx(
+        (p * np.log(p / q_t)).sum()
+    )
+
+
+def test_fairness_and_business():
+    values = pd.Series([1.0, 0.5, 0.0, 0.25], index=[1, 2, 3, 4])
+    groups = pd.Series(["a", "a", "b", "b"], index=[1, 2, 3, 4])
+    table = metrics.group_means(values, groups)
+    assert table["mean"].tolist() == [0.75, 0.125] and table["users"].tolist() == [2, 2]
+    assert metrics.fairness_gap(values, groups) == 0.625
+    log = pd.DataFrame(
+        {"seg": ["a", "a", "b", "b"], "clicked": [1, 0, 1, 1], "purchased": [1, 0, 0, 1]}
+    )
+    assert metrics.ctr(log) == 0.75
+    assert metrics.conversion(log) == pytest.approx(2 / 3)
+    assert metrics.ctr(log, by="seg")["rate"].tolist() == [0.5, 1.0]
+    assert metrics.rmse([1, 2], [2, 2]) == pytest.approx(np.sqrt(0.5))
+    assert metrics.mae([1, 2], [2, 2]) == 0.5
+    assert metrics.prediction_coverage([True, True, False, True]) == 0.75
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: metrics.precision_at_k(RECS, TRUTH, k=0), ValueError, "k must be >= 1"),
+        (lambda: metrics.precision_at_k({"u": ["a", "a"]}, TRUTH), ValueError, "more than once"),
+        (lambda: metrics.precision_at_k(RECS, {}), ValueError, "truth is empty"),
+        (
+            lambda: metrics.precision_at_k(RECS, pd.DataFrame({"user": [], "item": []})),
+            ValueError,
+            "truth is empty",
+        ),
+        (lambda: metrics.precision_at_k({"u": "abc"}, TRUTH), TypeError, "is a string"),
+        (lambda: metrics.precision_at_k([["a"]], TRUTH), TypeError, "must be a DataFrame"),
+        (lambda: metrics.catalog_coverage(RECS, "ab"), ValueError, "not in the catalog"),
+        (
+            lambda: metrics.intra_list_diversity(RECS, pd.DataFrame({"x": [1.0]}, index=["a"])),
+            ValueError,
+            "not in the item features",
+        ),
+        (
+            lambda: metrics.intra_list_diversity(
+                {"u": ["a", "b"]}, pd.DataFrame({"x": [1.0, 0.0]}, index=["a", "b"])
+            ),
+            ValueError,
+            "all-zero",
+        ),
+        (lambda: metrics.personalization({"u": ["a"]}), ValueError, "at least two users"),
+        (lambda: metrics.ctr(pd.DataFrame({"clicked": []})), ValueError, "zero traffic"),
+        (lambda: metrics.ctr(pd.DataFrame({"clicked": [2]})), ValueError, "must hold 0/1"),
+        (
+            lambda: metrics.conversion(pd.DataFrame({"clicked": [0], "purchased": [1]})),
+            ValueError,
+            "without a click",
+        ),
+        (lambda: metrics.rmse([], []), ValueError, "empty"),
+        (lambda: metrics.rmse([1, np.nan], [1, 2]), ValueError, "NaN"),
+        (
+            lambda: metrics.aplt(RECS, pd.DataFrame({"user": [1], "item": ["a"]}), head_fraction=1),
+            ValueError,
+            "head_fraction",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_inputs_are_not_modified():
+    recs = pd.DataFrame({"user": [1, 1, 2], "item": ["a", "b", "a"], "rank": [2, 1, 1]})
+    before = recs.copy()
+    metrics.precision_at_k(recs, {1: ["a"], 2: ["b"]})
+    metrics.personalization(recs)
+    pd.testing.assert_frame_equal(recs, before)
+
+
+def test_evaluate_several_models_with_groups():
+    truth = pd.DataFrame({"user": [1, 2, 3], "item": ["a", "b", "c"], "rating": [5.0, 4.0, 3.0]})
+    train = pd.DataFrame({"user": [1, 2, 3, 3], "item": ["b", "a", "a", "d"]})
+    items = pd.DataFrame({"item": list("abcd"), "category": list("xxyy")})
+    features = pd.DataFrame(
+        {"f": [1.0, 0.0, 1.0, 0.5], "g": [0.0, 1.0, 1.0, 0.5]}, index=list("abcd")
+    )
+    good = {1: ["a", "c"], 2: ["b", "d"], 3: ["c", "a"]}
+    bad = {1: ["d", "c"], 2: ["d", "c"], 3: ["d", "b"]}
+    groups = pd.Series(["new", "new", "old"], index=[1, 2, 3])
+    result = metrics.evaluate(
+        {"good": good, "bad": bad},
+        truth,
+        train=train,
+        items=items,
+        k=2,
+        groups=groups,
+        item_features=features,
+    )
+    table = result.table()
+    assert list(table.columns) == ["good", "bad"]
+    assert table.loc["precision@2", "good"] == 0.5 and table.loc["precision@2", "bad"] == 0.0
+    assert table.loc["catalog_coverage", "bad"] == metrics.catalog_coverage(bad, "abcd", 2)
+    assert table.loc["novelty", "good"] == pytest.approx(metrics.novelty(good, train, 2))
+    for name in (
+        "ndcg_graded@2",
+        "personalization",
+        "gini",
+        "calibration",
+        "serendipity",
+        "intra_list_diversity",
+        "aplt",
+        "ndcg gap",
+    ):
+        assert name in table.index
+    assert set(result.per_user["model"]) == {"good", "bad"} and len(result.per_user) == 6
+    gap = result.by_group.query("model == 'good' and metric == 'ndcg'")
+    assert gap["group"].tolist() == ["new", "old"]
+
+
+# ---------------------------------------------------------------- recmetrics side by side
+PRED = [["a", "b", "c"], ["a", "d", "e"], ["f", "b", "c"]]
+FEATURES = pd.DataFrame(
+    {"x": [1, 0, 1, 0, 1, 1.0], "y": [0, 1, 1, 1, 0, 1.0], "z": [0, 0, 1, 2, 1, 0.0]},
+    index=list("abcdef"),
+)
+as_map = dict(enumerate(PRED))
+
+
+def test_same_as_recmetrics_where_definitions_coincide():
+    assert metrics.personalization(as_map) == pytest.approx(recmetrics.personalization(PRED))
+    ils = recmetrics.intra_list_similarity(PRED, FEATURES)
+    assert metrics.intra_list_diversity(as_map, FEATURES) == pytest.approx(1 - ils)
+    pop = {"a": 4, "b": 3, "c": 2, "d": 1, "e": 1, "f": 1}
+    train = pd.DataFrame(
+        [(u, i) for i, c in pop.items() for u in range(c)], columns=["user", "item"]
+    )
+    theirs, _ = recmetrics.novelty(PRED, pop, u=4, n=3)
+    assert metrics.novelty(as_map, train) == pytest.approx(theirs)
+    actual = [["a", "x"], ["e"], ["q"]]
+    truth = dict(enumerate(actual))
+    assert metrics.precision_at_k(as_map, truth, k=3) == pytest.approx(
+        recmetrics.recommender_precision(PRED, actual), abs=1e-4
+    )
+    assert metrics.recall_at_k(as_map, truth, k=3) == pytest.approx(
+        recmetrics.recommender_recall(PRED, actual), abs=1e-4
+    )
+    # recmetrics' "prediction_coverage" is our catalog coverage, in percent
+    assert 100 * metrics.catalog_coverage(as_map, "abcdefgh") == recmetrics.prediction_coverage(
+        PRED, list("abcdefgh")
+    )
+
+
+def test_where_recmetrics_differs():
+    # 1. catalog coverage: recmetrics samples lists at random and reports percent
+    runs = {recmetrics.catalog_coverage(PRED, list("abcdefgh"), k=2) for _ in range(50)}
+    assert len(runs) > 1 and max(runs) > 1  # random, and in percent
+    assert metrics.catalog_coverage(as_map, "abcdefgh") == 0.75  # exact fraction, every run
+    # 2. novelty divides by the nominal n, not the list's length
+    pop = {"a": 4, "b": 1}
+    short = [["a", "b"], ["b"]]
+    train = pd.DataFrame(
+        [(u, i) for i, c in pop.items() for u in range(c)], columns=["user", "item"]
+    )
+    theirs, _ = recmetrics.novelty(short, pop, u=4, n=2)
+    ours = metrics.novelty(dict(enumerate(short)), train)
+    assert theirs == pytest.approx((2 / 2 + 2 / 2) / 2) and ours == pytest.approx((1 + 2) / 2)
+    # 3. similarity, not diversity: the two are complements
+    assert recmetrics.intra_list_similarity([["a", "c"]], FEATURES) == pytest.approx(
+        1 - metrics.intra_list_diversity({0: ["a", "c"]}, FEATURES)
+    )
+    # 4. crashes where we return a defined value or a clear error
+    with pytest.raises(ZeroDivisionError):
+        recmetrics.intra_list_similarity([["a"], ["a", "b"]], FEATURES)
+    # a and b are orthogonal: diversity 1; the 1-item list is NaN and left out of the mean
+    assert metrics.intra_list_diversity({0: ["a"], 1: ["a", "b"]}, FEATURES) == 1.0
+    with pytest.raises(KeyError):
+        recmetrics.intra_list_similarity([["a", "zz"]], FEATURES)
+    with pytest.raises(KeyError):
+        recmetrics.novelty([["a", "zz"]], {"a": 3}, 5, 2)
+    assert metrics.novelty({0: ["a", "zz"]}, train) > 0  # unseen item: smoothed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert math.isinf(recmetrics.personalization([["a", "b"]]))  # one user
+    with pytest.raises(ValueError, match="at least two users"):
+        metrics.personalization({0: ["a", "b"]})
+
+
+def test_mmr_trades_relevance_for_diversity():
+    rng = np.random.default_rng(0)
+    items = [f"i{j}" for j in range(30)]
+    features = pd.DataFrame(rng.random((30, 4)), index=items)
+    cands = pd.DataFrame(
+        [(u, i, s) for u in range(20) for i, s in zip(items, rng.random(30), strict=True)],
+        columns=["user", "item", "score"],
+    )
+    plain = mmr(cands, features, lam=1.0, n=5)
+    top = cands.sort_values(["user", "score"], ascending=[True, False]).groupby("user").head(5)
+    assert plain["item"].tolist() == top["item"].tolist()
+    diverse = mmr(cands, features, lam=0.2, n=5)
+    ild = [metrics.intra_list_diversity(r, features) for r in (plain, diverse)]
+    assert ild[1] > ild[0]
+    assert diverse.groupby("user")["rank"].apply(list).map(lambda r: r == [1, 2, 3, 4, 5]).all()
+    with pytest.raises(ValueError, match="lam must be between 0 and 1"):
+        mmr(cands, features, lam=2)
