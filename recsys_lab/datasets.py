@@ -30,6 +30,7 @@ __all__ = [
     "load_sales",
     "load_sales_provenance",
     "make_marketing",
+    "sales_ratings",
     "save_marketing",
 ]
 
@@ -67,6 +68,21 @@ def load_sales() -> pd.DataFrame:
     [500000.0, 400000.0, 400000.0, nan]
     """
     return _read("sales.csv", index_col="salesperson").astype(float)
+
+
+def sales_ratings(unit: float = 100_000) -> pd.DataFrame:
+    """The known bookings as a long table ``user, item, rating`` in units of ``unit`` dollars.
+
+    The shape every recommender in this package (and Surprise) learns from.
+
+    >>> sales_ratings().head(2).values.tolist()
+    [['Alyssa', 'Google', 5.0], ['Alyssa', 'Capgemini', 4.0]]
+    """
+    if not unit > 0:
+        raise ValueError(f"unit must be > 0, got {unit}.")
+    long = load_sales().stack().dropna().rename("rating").reset_index()
+    long.columns = ["user", "item", "rating"]
+    return long.assign(rating=long["rating"] / unit)
 
 
 def load_sales_provenance() -> pd.DataFrame:

@@ -158,3 +158,27 @@ def tradeoff(points: pd.DataFrame, x: str, y: str, label: str, ax: Axes | None =
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     return ax
+
+
+def factor_map(
+    factors: np.ndarray,
+    labels: Iterable[Hashable],
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Latent factors projected on their first two principal components, coloured by label."""
+    X = np.asarray(factors, dtype=float)
+    X = X - X.mean(axis=0)
+    _, _, vt = np.linalg.svd(X, full_matrices=False)
+    xy = X @ vt[:2].T
+    labels = pd.Series(list(labels))
+    ax = ax or plt.subplots(figsize=(6, 4.5))[1]
+    for name in sorted(labels.unique(), key=str):
+        mask = (labels == name).to_numpy()
+        ax.scatter(xy[mask, 0], xy[mask, 1], s=14, label=str(name), alpha=0.8)
+    ax.set_xlabel("first principal component")
+    ax.set_ylabel("second principal component")
+    ax.legend(fontsize="small", markerscale=1.5, ncol=2)
+    if title:
+        ax.set_title(title)
+    return ax

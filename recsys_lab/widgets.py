@@ -186,3 +186,42 @@ def tradeoff_explorer(
     pick.observe(update, names="value")
     update()
     return widgets.VBox([pick, result, table])
+
+
+def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 5) -> widgets.VBox:
+    """Refit Surprise's SVD on ``train`` as you move n_factors, reg_all and n_epochs.
+
+    The headline (CSS class ``rl-prediction``) reads e.g. ``test RMSE 0.912``; below
+    it, ``user``'s top-``n`` list.
+    """
+    from surprise import SVD
+
+    from recsys_lab import metrics, surprise_tools
+
+    trainset = surprise_tools.to_dataset(train, (1, 5)).build_full_trainset()
+    known = test[test["user"].isin(train["user"]) & test["item"].isin(train["item"])]
+    pick_f = widgets.IntSlider(value=20, min=1, max=100, description="n_factors")
+    pick_reg = widgets.FloatSlider(value=0.02, min=0.0, max=0.3, step=0.01, description="reg_all")
+    pick_epochs = widgets.IntSlider(value=20, min=1, max=60, description="n_epochs")
+    result = widgets.HTML()
+    result.add_class("rl-prediction")
+    table = widgets.HTML()
+
+    def update(_: object = None) -> None:
+        algo = SVD(
+            n_factors=pick_f.value,
+            reg_all=pick_reg.value,
+            n_epochs=pick_epochs.value,
+            random_state=0,
+        ).fit(trainset)
+        est = [algo.predict(u, i).est for u, i in zip(known["user"], known["item"], strict=True)]
+        result.value = f"<b>test RMSE {metrics.rmse(known['rating'], est):.3f}</b>"
+        top = surprise_tools.top_n(algo, users=[user], n=n)
+        table.value = f"<p>Top {n} for user {html.escape(str(user))}:</p>" + top[
+            ["rank", "item", "score"]
+        ].round(3).to_html(index=False)
+
+    for w in (pick_f, pick_reg, pick_epochs):
+        w.observe(update, names="value")
+    update()
+    return widgets.VBox([widgets.HBox([pick_f, pick_reg, pick_epochs]), result, table])

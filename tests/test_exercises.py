@@ -1,6 +1,6 @@
 import pytest
 
-from recsys_lab.exercises import Exercise, ____, nb01, nb02, nb03, nb06, same_answer
+from recsys_lab.exercises import Exercise, ____, nb01, nb02, nb03, nb04, nb06, same_answer
 
 RIGHT_AND_WRONG = [
     (nb01.q1, 400_000, 300_000),
@@ -13,6 +13,9 @@ RIGHT_AND_WRONG = [
     (nb03.q1, 0.8808, 0.5),
     (nb03.q2, 2, 3),
     (nb03.q3, 242, 5),
+    (nb04.q1, 361_197, 400_000),
+    (nb04.q2, 0.763, 0.749),
+    (nb04.q3, 2.5, 3.0),
     (nb06.q1, 0.3869, 0.5),
     (nb06.q2, "popularity", "random"),
     (nb06.q3, 0.5, 1 / 3),

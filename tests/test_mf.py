@@ -1,0 +1,158 @@
+import numpy as np
+import pandas as pd
+import pytest
+from surprise import NMF, SVD, BaselineOnly, KNNBasic, SVDpp
+from surprise.model_selection import GridSearchCV, cross_validate
+
+from recsys_lab import surprise_tools
+from recsys_lab.datasets import make_marketing
+from recsys_lab.mf import ALSMatrixFactorization, SGDMatrixFactorization, factor_recovery
+
+SMALL = pd.DataFrame(
+    {
+        "user": [1, 1, 2, 2, 3, 3],
+        "item": ["a", "b", "a", "c", "b", "c"],
+        "rating": [5.0, 3.0, 4.0, 1.0, 2.0, 4.0],
+    }
+)
+
+
+def test_sgd_one_epoch_by_hand():
+    lr, reg = 0.1, 0.2
+    model = SGDMatrixFactorization(
+        n_factors=1, n_epochs=1, lr_all=lr, reg_all=reg, random_state=7
+    ).fit(SMALL)
+    rng = np.random.RandomState(7)
+    p = rng.normal(0, 0.1, size=3)  # users 1, 2, 3 (order of first appearance)
+    q = rng.normal(0, 0.1, size=3)  # items a, b, c
+    bu, bi = np.zeros(3), np.zeros(3)
+    mu = SMALL["rating"].mean()
+    code_u = {1: 0, 2: 1, 3: 2}
+    code_i = {"a": 0, "b": 1, "c": 2}
+    for user, item, r in SMALL.itertuples(index=False):  # already user by user
+        u, i = code_u[user], code_i[item]
+        err = r - (mu + bu[u] + bi[i] + p[u] * q[i])
+        bu[u] += lr * (err - reg * bu[u])
+        bi[i] += lr * (err - reg * bi[i])
+        p_old = p[u]
+        p[u] += lr * (err * q[i] - reg * p[u])
+        q[i] += lr * (err * p_old - reg * q[i])
+    np.testing.assert_allclose(model.user_factors_[:, 0], p, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(model.item_factors_[:, 0], q, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(model.user_bias_, bu, atol=1e-15)
+    np.testing.assert_allclose(model.item_bias_, bi, atol=1e-15)
+
+
+def test_sgd_equals_surprise_svd():
+    ratings = make_marketing(n_users=60, n_items=40, mean_ratings=10, seed=3).ratings
+    theirs = SVD(n_factors=8, n_epochs=10, random_state=5).fit(
+        surprise_tools.to_dataset(ratings).build_full_trainset()
+    )
+    ours = SGDMatrixFactorization(n_factors=8, n_epochs=10, random_state=5).fit(ratings)
+    pairs = ratings.sample(50, random_state=0)
+    expected = [theirs.predict(u, i).est for u, i in zip(pairs["user"], pairs["item"], strict=True)]
+    np.testing.assert_allclose(ours.predict(pairs["user"], pairs["item"]), expected, atol=1e-9)
+    assert ours.history_["rmse"].is_monotonic_decreasing
+
+
+def test_als_recovers_a_low_rank_matrix():
+    rng = np.random.default_rng(0)
+    truth = rng.standard_normal((8, 2)) @ rng.standard_normal((2, 6))
+    long = pd.DataFrame(
+        [(u, i, truth[u, i]) for u in range(8) for i in range(6)],
+        columns=["user", "item", "rating"],
+    )
+    model = ALSMatrixFactorization(n_factors=2, n_iter=300, reg=1e-9, biased=False).fit(long)
+    approx = model.user_factors_ @ model.item_factors_.T
+    assert np.abs(approx - truth).max() < 1e-4
+    assert factor_recovery(model.user_factors_, truth @ np.linalg.pinv(truth)[:, :2])[0] > 0.99
+
+
+def test_recommend_predict_and_errors():
+    model = ALSMatrixFactorization(n_factors=2, n_iter=5).fit(SMALL)
+    recs = model.recommend(n=3)
+    seen = set(zip(SMALL["user"], SMALL["item"], strict=True))
+    assert not any((u, i) in seen for u, i in zip(recs["user"], recs["item"], strict=True))
+    assert recs.groupby("user").size().tolist() == [1, 1, 1]  # one unseen item each
+    est = model.predict([1], ["c"])
+    assert 1 <= est[0] <= 5
+    with pytest.raises(ValueError, match="Unknown user\\(s\\) \\[9\\].*cold-start"):
+        model.predict([9], ["a"])
+    with pytest.raises(ValueError, match="Unknown item"):
+        model.predict([1], ["zz"])
+    with pytest.raises(ValueError, match="n_factors must be >= 1"):
+        SGDMatrixFactorization(n_factors=0).fit(SMALL)
+    with pytest.raises(ValueError, match="outside rating_scale"):
+        ALSMatrixFactorization(rating_scale=(1, 4)).fit(SMALL)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        SGDMatrixFactorization().predict([1], ["a"])
+    with pytest.raises(ValueError, match="reg must be > 0"):
+        ALSMatrixFactorization(reg=0).fit(SMALL)
+
+
+def test_same_seed_same_numbers():
+    a = SGDMatrixFactorization(n_factors=3, n_epochs=3, random_state=1).fit(SMALL)
+    b = SGDMatrixFactorization(n_factors=3, n_epochs=3, random_state=1).fit(SMALL)
+    np.testing.assert_array_equal(a.user_factors_, b.user_factors_)
+    c = ALSMatrixFactorization(random_state=2).fit(SMALL)
+    d = ALSMatrixFactorization(random_state=2).fit(SMALL)
+    np.testing.assert_array_equal(c.item_factors_, d.item_factors_)
+
+
+# ------------------------------------------------------------------- surprise adapters
+def test_dataset_round_trip_and_validation():
+    ts = surprise_tools.to_dataset(SMALL).build_full_trainset()
+    back = {(ts.to_raw_uid(u), ts.to_raw_iid(i), r) for u, i, r in ts.all_ratings()}
+    assert back == set(SMALL.itertuples(index=False, name=None))
+    assert ts.rating_scale == (1.0, 5.0)
+    with pytest.raises(ValueError, match="outside rating_scale"):
+        surprise_tools.to_dataset(SMALL, rating_scale=(1, 4))
+    with pytest.raises(ValueError, match="duplicate"):
+        surprise_tools.to_dataset(pd.concat([SMALL, SMALL.head(1)]))
+    with pytest.raises(ValueError, match="missing column"):
+        surprise_tools.to_dataset(SMALL.drop(columns="rating"))
+
+
+@pytest.mark.parametrize(
+    "algo",
+    [
+        SVD(random_state=0, n_epochs=5),
+        SVD(biased=False, random_state=0),
+        SVDpp(random_state=0, n_epochs=3),
+        NMF(random_state=0, n_epochs=5),
+        BaselineOnly(verbose=False),
+        KNNBasic(k=5, verbose=False),
+    ],
+    ids=["svd", "svd-unbiased", "svdpp", "nmf", "baseline", "knn-loop"],
+)
+def test_top_n_equals_predict(algo):
+    ratings = make_marketing(n_users=40, n_items=30, mean_ratings=8, seed=1).ratings
+    algo.fit(surprise_tools.to_dataset(ratings, (1, 5)).build_full_trainset())
+    top = surprise_tools.top_n(algo, users=[1, 2, 3], n=5)
+    direct = [algo.predict(u, i).est for u, i in zip(top["user"], top["item"], strict=True)]
+    np.testing.assert_allclose(top["score"], direct, atol=1e-12)
+    seen = set(zip(ratings["user"], ratings["item"], strict=True))
+    assert not any((u, i) in seen for u, i in zip(top["user"], top["item"], strict=True))
+    for _, g in top.groupby("user"):
+        assert (np.diff(g["score"]) <= 0).all()
+    with pytest.raises(ValueError, match="Unknown user"):
+        surprise_tools.top_n(algo, users=[999])
+
+
+def test_tables_from_cross_validation_and_grid_search():
+    data = surprise_tools.to_dataset(make_marketing(n_users=40, n_items=30, mean_ratings=8).ratings)
+    cv = {
+        "baseline": cross_validate(BaselineOnly(verbose=False), data, cv=2, verbose=False),
+        "svd": cross_validate(SVD(n_epochs=2, random_state=0), data, cv=2, verbose=False),
+    }
+    table = surprise_tools.cv_table(cv)
+    assert set(table["algorithm"]) == {"baseline", "svd"}
+    assert {"rmse", "rmse_std", "mae", "fit_time"} <= set(table.columns)
+    grid = GridSearchCV(SVD, {"n_factors": [2, 4], "n_epochs": [2]}, cv=2)
+    grid.fit(data)
+    gt = surprise_tools.grid_table(grid)
+    assert len(gt) == 2 and gt["mean_rmse"].is_monotonic_increasing
+    frame = surprise_tools.predictions_frame(
+        grid.best_estimator["rmse"].fit(data.build_full_trainset()).test([(1, 1, 3.0)])
+    )
+    assert list(frame.columns) == ["user", "item", "rating", "estimate", "impossible"]
