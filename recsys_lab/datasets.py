@@ -32,6 +32,7 @@ __all__ = [
     "make_marketing",
     "sales_ratings",
     "save_marketing",
+    "true_favourites",
 ]
 
 DATA_DIR = Path(os.environ.get("RECSYS_LAB_DATA", Path(__file__).resolve().parent.parent / "data"))
@@ -327,6 +328,31 @@ def make_marketing(
         "global_mean": mu,
     }
     return MarketingData(users, items, ratings, impressions, user_factors, item_factors, params)
+
+
+def true_favourites(data: MarketingData, n: int = 10) -> pd.DataFrame:
+    """Each user's ``n`` items of highest true affinity :math:`p_u^\top q_i + b_i`.
+
+    What a user would like most if shown everything — known only because the data are
+    synthetic, and free of the exposure bias of observed ratings.
+
+    >>> fav = true_favourites(make_marketing(n_users=20, n_items=30, mean_ratings=5), n=3)
+    >>> fav.groupby("user").size().unique().tolist()
+    [3]
+    """
+    n = check_positive_int(n, "n")
+    cols = [c for c in data.user_factors.columns if c.startswith("f")]
+    P = data.user_factors[cols].to_numpy()
+    Q = data.item_factors[cols].to_numpy()
+    affinity = P @ Q.T + data.item_factors["bias"].to_numpy()
+    top = np.argsort(-affinity, axis=1, kind="stable")[:, :n]
+    return pd.DataFrame(
+        {
+            "user": np.repeat(data.user_factors["user"].to_numpy(), n),
+            "item": data.item_factors["item"].to_numpy()[top.ravel()],
+            "rank": np.tile(np.arange(1, n + 1), len(P)),
+        }
+    )
 
 
 _DATES = {

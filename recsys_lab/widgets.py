@@ -225,3 +225,55 @@ def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 
         w.observe(update, names="value")
     update()
     return widgets.VBox([widgets.HBox([pick_f, pick_reg, pick_epochs]), result, table])
+
+
+def exploration_explorer(ctr: list[float], n_rounds: int = 4000, new_offer_at: int = 1000):
+    """Slide the exploration share of the 90/10 serving policy; see regret and discovery.
+
+    The last offer in ``ctr`` arrives at round ``new_offer_at``. The headline (CSS class
+    ``rl-prediction``) reads e.g. ``explore 10 %: random share 0.10, regret 123.4, new
+    offer served 61 % of the last 1,000 rounds``.
+    """
+    from recsys_lab.bandits import SeedServing, simulate
+
+    pick = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="explore")
+    result = widgets.HTML()
+    result.add_class("rl-prediction")
+    new_arm = len(ctr) - 1
+
+    def update(_: object = None) -> None:
+        policy = SeedServing(len(ctr), explore=pick.value, retrain_every=500, first_model_at=500)
+        log = simulate(policy, ctr, n_rounds, arrivals={new_arm: new_offer_at}, random_state=0)
+        late = log.tail(1000)
+        result.value = (
+            f"<b>explore {pick.value:.0%}: random share {log['explored'].mean():.2f}, "
+            f"regret {log['regret'].iloc[-1]:.1f}, new offer served "
+            f"{(late['arm'] == new_arm).mean():.0%} of the last 1,000 rounds</b>"
+        )
+
+    pick.observe(update, names="value")
+    update()
+    return widgets.VBox([pick, result])
+
+
+def newcomer_explorer(strategies: dict, history: pd.DataFrame, user: object, n: int = 5):
+    """Slide how many of a newcomer's ratings are known; see each strategy's list.
+
+    The headline (CSS class ``rl-prediction``) names the history length; the table has
+    one column per strategy.
+    """
+    ordered = history.sort_values("timestamp", kind="stable")
+    pick = widgets.IntSlider(value=0, min=0, max=min(20, len(ordered)), description="known")
+    result = widgets.HTML()
+    result.add_class("rl-prediction")
+    table = widgets.HTML()
+
+    def update(_: object = None) -> None:
+        h = ordered.head(pick.value)
+        lists = {name: (s(user, h) + [""] * n)[:n] for name, s in strategies.items()}
+        result.value = f"<b>user {html.escape(str(user))} with {pick.value} known rating(s)</b>"
+        table.value = pd.DataFrame(lists, index=range(1, n + 1)).to_html()
+
+    pick.observe(update, names="value")
+    update()
+    return widgets.VBox([pick, result, table])

@@ -1,6 +1,6 @@
 import pytest
 
-from recsys_lab.exercises import Exercise, ____, nb01, nb02, nb03, nb04, nb06, same_answer
+from recsys_lab.exercises import Exercise, ____, nb01, nb02, nb03, nb04, nb05, nb06, same_answer
 
 RIGHT_AND_WRONG = [
     (nb01.q1, 400_000, 300_000),
@@ -16,6 +16,9 @@ RIGHT_AND_WRONG = [
     (nb04.q1, 361_197, 400_000),
     (nb04.q2, 0.763, 0.749),
     (nb04.q3, 2.5, 3.0),
+    (nb05.q1, 0.92, 0.9),
+    (nb05.q2, nb05.q2.expected(), [1, 2, 3, 4, 5]),
+    (nb05.q3, 2.0, 0.5),
     (nb06.q1, 0.3869, 0.5),
     (nb06.q2, "popularity", "random"),
     (nb06.q3, 0.5, 1 / 3),

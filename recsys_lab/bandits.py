@@ -1,0 +1,298 @@
+r"""Exploration when serving offers: the seed's 90/10 policy and three classic bandits.
+
+Every round a policy picks one of :math:`K` offers (arms), observes a click (reward 1)
+with the offer's true probability :math:`\theta_a`, and learns. Regret after :math:`T`
+rounds is :math:`\sum_t (\max_a \theta_a(t) - \theta_{a_t}(t))`: what always showing the
+best available offer would have earned more.
+
+=====================  ==========================================================================
+policy                 choice
+=====================  ==========================================================================
+``RandomPolicy``       uniform over the available offers
+``EpsilonGreedy``      with probability :math:`\varepsilon_t` a random offer, else the best mean
+                       so far; :math:`\varepsilon_t = \varepsilon_0 / (1 + \text{decay}\cdot t)`
+``UCB1``               :math:`\arg\max_a \bar x_a + \sqrt{2 \ln t / n_a}` (Auer et al., 2002)
+``ThompsonSampling``   draw :math:`\theta_a \sim \text{Beta}(1 + s_a, 1 + f_a)`, pick the largest
+``SeedServing``        the second source's policy: random until the first model, then 10 %
+                       random and 90 % the model, which is retrained every ``retrain_every``
+                       rounds on all data so far (a "weekly" batch model)
+=====================  ==========================================================================
+
+Everything random draws from one seeded generator the simulator passes in, so a
+simulation is identical on every rerun.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from recsys_lab._validation import check_positive_int
+
+
+def _check_probability(value: float, name: str) -> float:
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}.")
+    return float(value)
+
+
+@dataclass
+class _Policy:
+    """Counts shared by every policy: pulls and rewards per arm."""
+
+    n_arms: int
+    pulls: np.ndarray = field(init=False)
+    wins: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        check_positive_int(self.n_arms, "n_arms")
+        self.pulls = np.zeros(self.n_arms)
+        self.wins = np.zeros(self.n_arms)
+
+    def update(self, arm: int, reward: float) -> None:
+        self.pulls[arm] += 1
+        self.wins[arm] += reward
+
+    def means(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.pulls > 0, self.wins / np.maximum(self.pulls, 1), 0.0)
+
+    @staticmethod
+    def _best(values: np.ndarray, available: np.ndarray, rng: np.random.Generator) -> int:
+        v = np.where(available, values, -np.inf)
+        best = np.flatnonzero(v == v.max())
+        return int(rng.choice(best))  # ties broken at random, reproducibly
+
+    def choose(self, t: int, available: np.ndarray, rng: np.random.Generator) -> tuple[int, bool]:
+        """The arm for round ``t`` and whether it was an exploration (random) pick."""
+        raise NotImplementedError
+
+
+class RandomPolicy(_Policy):
+    """Serve a uniformly random available offer."""
+
+    def choose(self, t, available, rng):
+        return int(rng.choice(np.flatnonzero(available))), True
+
+
+@dataclass
+class EpsilonGreedy(_Policy):
+    """Random with probability epsilon (decaying as epsilon / (1 + decay·t)), else greedy."""
+
+    epsilon: float = 0.1
+    decay: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_probability(self.epsilon, "epsilon")
+        if self.decay < 0:
+            raise ValueError(f"decay must be >= 0, got {self.decay}.")
+
+    def choose(self, t, available, rng):
+        if rng.random() < self.epsilon / (1 + self.decay * t):
+            return int(rng.choice(np.flatnonzero(available))), True
+        untried = available & (self.pulls == 0)
+        if untried.any():
+            return int(rng.choice(np.flatnonzero(untried))), True
+        return self._best(self.means(), available, rng), False
+
+
+class UCB1(_Policy):
+    """Optimism in the face of uncertainty: try every arm once, then mean + bonus."""
+
+    def choose(self, t, available, rng):
+        untried = available & (self.pulls == 0)
+        if untried.any():
+            return int(rng.choice(np.flatnonzero(untried))), True
+        bonus = np.sqrt(2 * np.log(max(self.pulls[available].sum(), 1)) / np.maximum(self.pulls, 1))
+        return self._best(self.means() + bonus, available, rng), False
+
+
+class ThompsonSampling(_Policy):
+    """Beta-Bernoulli Thompson sampling with a uniform Beta(1, 1) prior."""
+
+    def choose(self, t, available, rng):
+        draws = rng.beta(1 + self.wins, 1 + self.pulls - self.wins)
+        return self._best(draws, available, rng), False
+
+
+@dataclass
+class SeedServing(_Policy):
+    """Random serving until the first model, then ``explore`` random / the rest the model.
+
+    The "model" is the click rate per offer estimated at the last retraining, so it
+    only learns every ``retrain_every`` rounds — as a weekly batch model does.
+    A new offer has no estimate until a retraining after it was shown at random.
+    """
+
+    explore: float = 0.1
+    retrain_every: int = 1000
+    first_model_at: int = 1000
+    model: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_probability(self.explore, "explore")
+        check_positive_int(self.retrain_every, "retrain_every")
+        check_positive_int(self.first_model_at, "first_model_at", minimum=0)
+        self.model = np.full(self.n_arms, np.nan)
+
+    def choose(self, t, available, rng):
+        if t >= self.first_model_at and (t - self.first_model_at) % self.retrain_every == 0:
+            self.model = np.where(self.pulls > 0, self.means(), np.nan)  # retrain
+        if np.isnan(self.model).all() or rng.random() < self.explore:
+            return int(rng.choice(np.flatnonzero(available))), True
+        known = available & ~np.isnan(self.model)
+        if not known.any():
+            return int(rng.choice(np.flatnonzero(available))), True
+        return self._best(np.nan_to_num(self.model, nan=-np.inf), known, rng), False
+
+
+def simulate(
+    policy: _Policy,
+    ctr: Sequence[float] | Callable[[int], np.ndarray],
+    n_rounds: int = 10_000,
+    arrivals: dict[int, int] | None = None,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Play ``policy`` for ``n_rounds`` against true click rates and record everything.
+
+    Parameters
+    ----------
+    policy : a policy from this module (it is updated in place)
+    ctr : sequence of probabilities, or a function round → probabilities
+        The true click probability of each offer (a function lets them drift, e.g. an
+        offer whose appeal collapses).
+    arrivals : dict arm → round, optional
+        Offers that only become available at a given round (new offers).
+    random_state : int
+        Seeds the one generator behind every random draw.
+
+    Returns
+    -------
+    DataFrame
+        One row per round: ``round, arm, explored, reward, best, regret``, with
+        ``regret`` cumulative.
+
+    Examples
+    --------
+    >>> log = simulate(ThompsonSampling(2), [0.1, 0.5], n_rounds=500)
+    >>> log["arm"].tail(100).mean() > 0.9  # learned that arm 1 is better
+    np.True_
+    """
+    n_rounds = check_positive_int(n_rounds, "n_rounds")
+    if callable(ctr):
+        rates = ctr
+    else:
+        fixed = np.asarray(ctr, dtype=float)
+
+        def rates(t: int) -> np.ndarray:
+            return fixed
+
+    first = np.asarray(rates(0), dtype=float)
+    if first.shape != (policy.n_arms,):
+        raise ValueError(f"ctr gives {first.shape} probabilities for {policy.n_arms} arms.")
+    opens = np.zeros(policy.n_arms, dtype=int)
+    for arm, start in (arrivals or {}).items():
+        if not 0 <= arm < policy.n_arms:
+            raise ValueError(f"arrivals names arm {arm}, but there are {policy.n_arms} arms.")
+        opens[arm] = start
+    rng = np.random.default_rng(random_state)
+    arms = np.empty(n_rounds, dtype=int)
+    explored = np.empty(n_rounds, dtype=bool)
+    rewards = np.empty(n_rounds)
+    gaps = np.empty(n_rounds)
+    best_arm = np.empty(n_rounds, dtype=int)
+    for t in range(n_rounds):
+        theta = np.asarray(rates(t), dtype=float)
+        if ((theta < 0) | (theta > 1)).any():
+            raise ValueError(f"click probabilities must be in [0, 1]; round {t} has {theta}.")
+        available = opens <= t
+        arm, was_random = policy.choose(t, available, rng)
+        reward = float(rng.random() < theta[arm])
+        policy.update(arm, reward)
+        best = np.where(available, theta, -np.inf)
+        arms[t], explored[t], rewards[t] = arm, was_random, reward
+        best_arm[t] = int(best.argmax())
+        gaps[t] = best.max() - theta[arm]
+    return pd.DataFrame(
+        {
+            "round": np.arange(n_rounds),
+            "arm": arms,
+            "explored": explored,
+            "reward": rewards,
+            "best": best_arm,
+            "regret": np.cumsum(gaps),
+        }
+    )
+
+
+def compare(
+    policies: dict[str, Callable[[], _Policy]],
+    ctr: Sequence[float] | Callable[[int], np.ndarray],
+    n_rounds: int = 5_000,
+    n_runs: int = 20,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Mean cumulative regret of several policies over ``n_runs`` seeded runs.
+
+    ``policies`` maps a name to a factory (a fresh policy per run). Returns
+    ``round, policy, regret`` (mean over runs), sampled every 1 % of the rounds.
+    """
+    check_positive_int(n_runs, "n_runs")
+    step = max(1, n_rounds // 100)
+    rows = []
+    for name, make in policies.items():
+        total = np.zeros(n_rounds)
+        for run in range(n_runs):
+            total += simulate(make(), ctr, n_rounds, random_state=random_state + run)["regret"]
+        mean = total / n_runs
+        idx = np.arange(step - 1, n_rounds, step)
+        rows.append(pd.DataFrame({"round": idx + 1, "policy": name, "regret": mean[idx]}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def private_counts(
+    counts: pd.Series, epsilon: float, sensitivity: float = 1.0, random_state: int = 0
+) -> pd.Series:
+    """Counts with Laplace noise of scale ``sensitivity / epsilon`` (ε-differential privacy).
+
+    ``sensitivity`` is the most one person can change a count (1 if each user counts
+    once per item). Smaller ε: more privacy, more noise.
+
+    >>> noisy = private_counts(pd.Series({"a": 100, "b": 3}), epsilon=1.0)
+    >>> noisy.index.tolist()
+    ['a', 'b']
+    """
+    if epsilon <= 0:
+        raise ValueError(f"epsilon must be > 0, got {epsilon}.")
+    if sensitivity <= 0:
+        raise ValueError(f"sensitivity must be > 0, got {sensitivity}.")
+    noise = np.random.default_rng(random_state).laplace(0.0, sensitivity / epsilon, len(counts))
+    return counts.astype(float) + noise
+
+
+def private_top_n_overlap(
+    train: pd.DataFrame,
+    epsilon: float,
+    n: int = 10,
+    n_runs: int = 20,
+    random_state: int = 0,
+) -> float:
+    """Average share of the true top-``n`` popular items that a private top-``n`` keeps.
+
+    >>> r = pd.DataFrame({"user": range(100), "item": ["a"] * 60 + ["b"] * 40})
+    >>> private_top_n_overlap(r, epsilon=10.0, n=1)
+    1.0
+    """
+    n = check_positive_int(n, "n")
+    counts = train.groupby("item")["user"].nunique()
+    true_top = set(counts.sort_values(ascending=False, kind="stable").index[:n])
+    kept = []
+    for run in range(check_positive_int(n_runs, "n_runs")):
+        noisy = private_counts(counts, epsilon, random_state=random_state + run)
+        kept.append(len(true_top & set(noisy.sort_values(ascending=False).index[:n])) / n)
+    return float(np.mean(kept))

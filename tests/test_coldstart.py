@@ -1,0 +1,214 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from recsys_lab import bandits, coldstart
+from recsys_lab.mf import ALSMatrixFactorization
+
+TRAIN = pd.DataFrame(
+    {
+        "user": [1, 1, 2, 2, 3, 3, 4],
+        "item": ["a", "b", "a", "c", "a", "b", "d"],
+        "rating": [5, 4, 4, 2, 5, 5, 3.0],
+        "timestamp": pd.to_datetime(
+            [
+                "2025-01-01",
+                "2025-01-02",
+                "2025-02-01",
+                "2025-03-01",
+                "2025-03-02",
+                "2025-03-03",
+                "2025-03-04",
+            ]
+        ),
+    }
+)
+USERS = pd.DataFrame({"user": [1, 2, 3, 4], "segment": ["x", "y", "x", "y"], "region": "n"})
+FEATURES = pd.DataFrame(
+    {"sport": [1.0, 1.0, 0.0, 0.0], "music": [0.0, 0.2, 1.0, 0.9]}, index=list("abcd")
+)
+
+
+def test_popularity_family():
+    assert coldstart.popularity(TRAIN, n=2) == ["a", "b"]
+    assert coldstart.popularity(TRAIN, n=2, exclude=["a"]) == ["b", "c"]
+    # four items once each in the window: ties keep the order they were first seen in
+    assert coldstart.recent_popularity(TRAIN, "2025-03-05", window_days=10, n=2) == ["c", "a"]
+    assert coldstart.segment_popularity(TRAIN, USERS, "y", n=3) == ["a", "c", "d"]
+    assert coldstart.segment_popularity(TRAIN, USERS, "n", column="region", n=1) == ["a"]
+
+
+def test_content_and_new_items():
+    assert coldstart.content_based(FEATURES, ["a"], n=2) == ["b", "c"]  # c, d tie at 0
+    assert coldstart.content_based(FEATURES, ["a", "c"], n=1, weights=[1.0, -1.0]) == ["b"]
+    assert coldstart.similar_items(FEATURES, "c", n=1).index.tolist() == ["d"]
+    boosted = coldstart.boost_new_items(pd.Series({"a": 4.0, "d": 3.0}), ["d"], boost=2)
+    assert boosted.idxmax() == "d"
+
+
+def test_no_history_gets_popularity():
+    model = ALSMatrixFactorization(n_factors=2, n_iter=5).fit(TRAIN)
+    empty = TRAIN.iloc[:0]
+    listed = coldstart.hybrid(
+        empty,
+        lambda h: coldstart.popularity(TRAIN, 3),
+        lambda h: coldstart.fold_in(model, h),
+        n=3,
+        switch_at=1,
+    )
+    assert listed == coldstart.popularity(TRAIN, 3)
+    strategies = coldstart.newcomer_strategies(TRAIN, USERS, FEATURES, model, n=2)
+    for name in ("popularity", "content", "hybrid (switch at 3)"):
+        assert strategies[name](1, empty) == ["a", "b"]
+
+
+def test_fold_in_is_one_als_step():
+    model = ALSMatrixFactorization(n_factors=2, n_iter=30).fit(TRAIN)
+    # folding a training user back in with their own ratings gives their learned scores
+    h = TRAIN[TRAIN["user"] == 1][["item", "rating"]]
+    scores = coldstart.fold_in(model, h)
+    u = model.users_.get_loc(1)
+    learned = model._raw(np.full(len(model.items_), u), np.arange(len(model.items_)))
+    # ALS's last step solved users with the items as they were then, so allow a small gap
+    assert np.abs(scores.to_numpy() - learned).max() < 0.05
+    assert (
+        coldstart.rank_unseen(scores, 2, h["item"])
+        == [i for i in scores.sort_values(ascending=False).index if i not in set(h["item"])][:2]
+    )
+
+
+def test_blending_moves_from_cold_to_warm():
+    cold = lambda h: ["p", "q", "r"]  # noqa: E731
+    warm = lambda h: pd.Series({"p": 0.0, "q": 1.0, "r": 2.0})  # noqa: E731
+    few = pd.DataFrame({"item": ["z"], "rating": [4.0]})
+    many = pd.DataFrame({"item": [f"z{j}" for j in range(50)], "rating": 4.0})
+    assert coldstart.hybrid(few, cold, warm, n=1, switch_at=None, blend_k0=10) == ["p"]
+    assert coldstart.hybrid(many, cold, warm, n=1, switch_at=None, blend_k0=10) == ["r"]
+    with pytest.raises(ValueError, match="exactly one of"):
+        coldstart.hybrid(few, cold, warm, switch_at=2, blend_k0=3)
+
+
+def test_elicitation():
+    assert coldstart.elicitation_items(TRAIN, k=1) == ["a"]
+    cats = pd.Series({"a": "s", "b": "s", "c": "m", "d": "m"})
+    assert set(
+        coldstart.elicitation_items(TRAIN, k=2, strategy="coverage", item_categories=cats)
+    ) == {"a", "c"}
+    rand = coldstart.elicitation_items(TRAIN, k=2, strategy="random", random_state=3)
+    assert rand == coldstart.elicitation_items(TRAIN, k=2, strategy="random", random_state=3)
+
+
+def test_history_buckets_and_switch_point():
+    assert [coldstart.history_bucket(n) for n in (0, 2, 3, 10, 11)] == [
+        "0",
+        "1–2",
+        "3–5",
+        "6–10",
+        ">10",
+    ]
+    with pytest.raises(ValueError, match=">= 0"):
+        coldstart.history_bucket(-1)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: coldstart.segment_popularity(TRAIN, USERS, "zz"),
+            ValueError,
+            "Unknown segment 'zz'",
+        ),
+        (lambda: coldstart.popularity(TRAIN, n=-1), ValueError, "n must be >= 1"),
+        (
+            lambda: coldstart.content_based(
+                FEATURES.assign(sport=[0.0, 1, 1, 1], music=[0.0, 0, 0, 0]), ["b"]
+            ),
+            ValueError,
+            "have no attributes",
+        ),
+        (lambda: coldstart.content_based(FEATURES, ["zz"]), ValueError, "have no attributes"),
+        (lambda: coldstart.content_based(FEATURES, []), ValueError, "at least one touched item"),
+        (
+            lambda: coldstart.elicitation_items(TRAIN, strategy="ask"),
+            ValueError,
+            "Unknown strategy",
+        ),
+        (
+            lambda: bandits.EpsilonGreedy(3, epsilon=1.5),
+            ValueError,
+            "epsilon must be between 0 and 1",
+        ),
+        (
+            lambda: bandits.SeedServing(3, explore=-0.1),
+            ValueError,
+            "explore must be between 0 and 1",
+        ),
+        (
+            lambda: bandits.simulate(bandits.UCB1(2), [0.5, 1.2], 10),
+            ValueError,
+            "must be in \\[0, 1\\]",
+        ),
+        (
+            lambda: bandits.private_counts(pd.Series([1.0]), epsilon=0),
+            ValueError,
+            "epsilon must be > 0",
+        ),
+        (
+            lambda: coldstart.recent_popularity(TRAIN, "2030-01-01", 5),
+            ValueError,
+            "widen the window",
+        ),
+    ],
+)
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_ninety_ten_serves_ten_percent_random():
+    policy = bandits.SeedServing(5, explore=0.1, retrain_every=1000, first_model_at=1000)
+    log = bandits.simulate(policy, [0.02, 0.04, 0.06, 0.08, 0.1], n_rounds=11_000, random_state=1)
+    served = log[log["round"] >= 1000]  # 10,000 requests once the first model is out
+    assert len(served) == 10_000 and abs(served["explored"].mean() - 0.1) <= 0.01
+
+
+def test_random_until_the_first_model_and_new_offers_wait_for_arrival():
+    policy = bandits.SeedServing(3, explore=0.1, retrain_every=100, first_model_at=500)
+    log = bandits.simulate(
+        policy, [0.1, 0.2, 0.3], n_rounds=1500, arrivals={2: 800}, random_state=0
+    )
+    assert log["explored"].head(500).all()
+    assert (log.loc[log["round"] < 800, "arm"] != 2).all()
+    assert (log.tail(300)["arm"] == 2).mean() > 0.8
+
+
+def test_thompson_beats_random_and_runs_are_deterministic():
+    ctr = [0.04, 0.05, 0.06, 0.08, 0.1]
+    reg = bandits.compare(
+        {
+            "random": lambda: bandits.RandomPolicy(5),
+            "thompson": lambda: bandits.ThompsonSampling(5),
+        },
+        ctr,
+        n_rounds=3000,
+        n_runs=5,
+    )
+    final = reg[reg["round"] == 3000].set_index("policy")["regret"]
+    assert final["thompson"] < final["random"] / 2
+    a = bandits.simulate(bandits.UCB1(5), ctr, 500, random_state=4)
+    b = bandits.simulate(bandits.UCB1(5), ctr, 500, random_state=4)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_epsilon_decay_and_drifting_rates():
+    policy = bandits.EpsilonGreedy(2, epsilon=1.0, decay=0.1)
+    log = bandits.simulate(
+        policy, lambda t: np.array([0.9, 0.1]) if t < 200 else np.array([0.1, 0.9]), 400
+    )
+    assert log["explored"].head(20).mean() > log["explored"].tail(100).mean()
+    assert log["regret"].diff().tail(200).max() == pytest.approx(0.8)
+
+
+def test_private_counts_noise_scale():
+    noisy = bandits.private_counts(pd.Series(np.zeros(20_000)), epsilon=0.5, random_state=2)
+    assert noisy.abs().mean() == pytest.approx(2.0, rel=0.05)  # mean |Laplace(b)| = b = 1/ε
