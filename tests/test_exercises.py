@@ -1,6 +1,18 @@
 import pytest
 
-from recsys_lab.exercises import Exercise, ____, nb01, nb02, nb03, nb04, nb05, nb06, same_answer
+from recsys_lab.exercises import (
+    Exercise,
+    ____,
+    nb01,
+    nb02,
+    nb03,
+    nb04,
+    nb05,
+    nb06,
+    nb07,
+    nb08,
+    same_answer,
+)
 
 RIGHT_AND_WRONG = [
     (nb01.q1, 400_000, 300_000),
@@ -22,6 +34,12 @@ RIGHT_AND_WRONG = [
     (nb06.q1, 0.3869, 0.5),
     (nb06.q2, "popularity", "random"),
     (nb06.q3, 0.5, 1 / 3),
+    (nb07.q1, 18 / 21, 16 / 21),
+    (nb07.q2, "offer_2", "offer_1"),
+    (nb07.q3, 4, 7),
+    (nb08.q1, 31234, 30000),
+    (nb08.q2, 0.0552, 0.041),
+    (nb08.q3, 0.0355, 0.05),
 ]
 
 
