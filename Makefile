@@ -9,21 +9,26 @@ STAMP  := $(VENV)/.installed
 # on the modern stack, so it goes in without its pins (what it imports is in [peers]).
 RECMETRICS := recmetrics==0.1.5
 
-.PHONY: setup lab test lint format notebooks clean
+.PHONY: setup lab test lint format notebooks student site wheelhouse test-browser test-offline clean
 
 setup: $(STAMP)
+
+# OFFLINE=1 installs from wheelhouse/ (made by `make wheelhouse`) with the index disabled.
+PIP_SOURCE := $(if $(OFFLINE),--no-index --find-links wheelhouse,)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
 	  || { echo "recsys-lab needs Python 3.10 or newer (found: $$($(PYTHON) --version))."; exit 1; }
+	@if [ -n "$(OFFLINE)" ] && [ ! -d wheelhouse ]; then \
+	  echo "OFFLINE=1 needs wheelhouse/: run 'make wheelhouse' on a machine with network."; exit 1; fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --no-deps '$(RECMETRICS)'
+	$(if $(OFFLINE),,$(BIN)/python -m pip install --quiet --upgrade pip)
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -e '.[dev]'
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) --no-deps '$(RECMETRICS)'
 	touch $(STAMP)
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -36,9 +41,36 @@ format: setup
 test: lint
 	$(BIN)/pytest tests recsys_lab --doctest-modules
 	$(BIN)/pytest --nbval-lax --nbval-current-env notebooks/
+	@if [ -x /usr/bin/chromium ]; then $(MAKE) --no-print-directory test-browser; \
+	  else echo "Skipping the browser test: no /usr/bin/chromium (apt-get install chromium)."; fi
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+# Student versions: solutions removed, outputs cleared.
+student: setup
+	$(BIN)/python tools/make_student.py notebooks build/student
+
+# A static HTML site of the executed notebooks, readable without a kernel.
+site: setup
+	$(BIN)/python tools/make_site.py notebooks build/site
+
+# Every wheel the project needs, for rooms without network: then `make lab OFFLINE=1`.
+wheelhouse: setup
+	$(BIN)/python -m pip download --quiet -d wheelhouse '.[dev,browser]' pip setuptools wheel
+	$(BIN)/python -m pip download --quiet -d wheelhouse --no-deps '$(RECMETRICS)'
+
+# Install from the wheelhouse into a scratch venv with the package index disabled.
+test-offline: wheelhouse
+	rm -rf build/offline-venv && $(PYTHON) -m venv build/offline-venv
+	build/offline-venv/bin/python -m pip install --quiet --no-index --find-links wheelhouse -e '.[dev]'
+	build/offline-venv/bin/python -m pip install --quiet --no-index --find-links wheelhouse --no-deps '$(RECMETRICS)'
+	build/offline-venv/bin/python -c "import recsys_lab, recmetrics, surprise, jupyterlab; print('offline install OK')"
+
+# Run notebooks 01 and 03 in a real JupyterLab in headless Chromium (needs /usr/bin/chromium).
+test-browser: setup
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -e '.[browser]'
+	$(BIN)/python tools/browser_check.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

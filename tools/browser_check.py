@@ -1,0 +1,221 @@
+"""Prove the notebooks work where learners meet them: a real JupyterLab in a real browser.
+
+Usage: .venv/bin/python tools/browser_check.py   (or `make test-browser`)
+
+Starts JupyterLab from this environment on a free localhost port, with a token, in a
+temporary copy of notebooks/; drives Debian's Chromium (never a downloaded browser)
+with Playwright: opens notebooks 01 and 03, runs all cells, checks that no cell shows
+an error, moves each notebook's explorer widget and checks the displayed result
+changes to the value the package computes. Screenshots go to build/browser/. Stops the
+server in every case and gives up after a bounded time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "build" / "browser"
+LIMIT_SECONDS = 900
+# the explorer of the notebook in the current tab (hidden tabs keep their DOM)
+ACTIVE = "'.jp-NotebookPanel:not(.lm-mod-hidden) .rl-prediction'"
+VISIBLE_HAS = (
+    f"text => [...document.querySelectorAll({ACTIVE})].some(e => e.textContent.includes(text))"
+)
+PANEL = "'.jp-NotebookPanel:not(.lm-mod-hidden)'"
+DEBUG = f"""() => ({{
+    predictions: [...document.querySelectorAll({ACTIVE})].map(e => e.textContent),
+    panels: document.querySelectorAll('.jp-NotebookPanel').length,
+    outputs: [...document.querySelector({PANEL}).querySelectorAll('.jp-OutputArea-output')]
+        .slice(-8).map(e => e.textContent.slice(0, 80))}})"""
+SCROLL_TO = f"() => document.querySelector({ACTIVE}).scrollIntoView({{block: 'center'}})"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def lab_settings(folder: Path) -> Path:
+    """User settings for the test: render every cell (no windowing), no news pop-up."""
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"},
+    }.items():
+        path = folder / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    return folder
+
+
+def start_lab(workdir: Path, port: int, token: str, log: Path) -> subprocess.Popen:
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={workdir}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if os.geteuid() == 0:  # containers and CI run as root
+        cmd.append("--allow-root")
+    out = open(log, "w")  # noqa: SIM115 - closed with the process
+    env = os.environ | {"JUPYTERLAB_SETTINGS_DIR": str(lab_settings(workdir.parent / "settings"))}
+    proc = subprocess.Popen(
+        cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, env=env
+    )
+    url = f"http://127.0.0.1:{port}/api/status?token={token}"
+    for _ in range(120):
+        if proc.poll() is not None:
+            raise RuntimeError(f"JupyterLab exited early; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"JupyterLab did not answer on port {port}; see {log}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def run_all(page, name: str, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000)
+    page.click(".jp-Notebook")
+    page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Cells')")
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        pending = page.evaluate(
+            """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                    .filter(p => !/\\[\\d+\\]/.test(p.textContent)).length"""
+        )
+        if pending == 0:
+            break
+        time.sleep(1)
+    else:
+        raise AssertionError(f"{name}: cells still running after 300 s")
+    errors = page.evaluate(
+        """() => [...document.querySelectorAll(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+                .map(e => e.textContent).filter(t => /Error|Traceback/.test(t))"""
+    )
+    assert not errors, f"{name}: a cell shows an error: {errors[0][:500]}"
+    print(f"{name}: all cells ran without errors")
+
+
+def check_widget(page, name: str, change, before: str, after: str) -> None:
+    page.wait_for_function(VISIBLE_HAS, arg=before, timeout=60_000)
+    page.evaluate(SCROLL_TO)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}-before.png"))
+    change(page)
+    page.wait_for_function(VISIBLE_HAS, arg=after, timeout=60_000)
+    page.screenshot(path=str(SHOTS / f"{name}-after.png"))
+    print(f"{name}: the widget shows {before!r}, then {after!r}")
+
+
+def pick(label: str, value: str):
+    def change(page) -> None:
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        box = panel.locator(f".widget-dropdown:has(label:text-is('{label}')) select").first
+        box.select_option(value)
+
+    return change
+
+
+def expected_values() -> dict[str, str]:
+    from recsys_lab.datasets import load_marketing
+    from recsys_lab.neighbors import KNNRecommender
+
+    ratings = load_marketing().ratings
+    tops = {
+        s: KNNRecommender(k=10, similarity=s).fit(ratings).recommend(users=[1], n=1).iloc[0]
+        for s in ("msd", "pearson")
+    }
+    return {s: f"item {t['item']} (score {t['score']:.2f})" for s, t in tops.items()}
+
+
+def main() -> None:
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)."
+        )
+    from playwright.sync_api import sync_playwright
+
+    signal.alarm(LIMIT_SECONDS)  # never hang CI
+    expected = expected_values()
+    work = Path(tempfile.mkdtemp(prefix="recsys-lab-browser-"))
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    token, port = secrets.token_hex(16), free_port()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    lab = start_lab(work / "notebooks", port, token, SHOTS / "jupyterlab.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            base = f"http://127.0.0.1:{port}/lab/tree"
+            try:
+                run_all(page, "01", f"{base}/01_salesperson_example.ipynb?token={token}&reset")
+                check_widget(
+                    page,
+                    "01",
+                    pick("Weights", "rank"),
+                    "Alyssa × Staples: $400,000",
+                    "Alyssa × Staples: $433,333",
+                )
+                run_all(page, "03", f"{base}/03_weighted_voting.ipynb?token={token}&reset")
+                check_widget(
+                    page, "03", pick("Similarity", "pearson"), expected["msd"], expected["pearson"]
+                )
+            except Exception:
+                page.screenshot(path=str(SHOTS / "failure.png"))
+                print("debug:", page.evaluate(DEBUG))
+                raise
+            finally:
+                browser.close()
+    finally:
+        stop(lab)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"screenshots in {SHOTS}")
+    print("browser: 4 passed, 0 failed")
+
+
+if __name__ == "__main__":
+    main()
