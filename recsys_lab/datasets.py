@@ -162,6 +162,59 @@ class MarketingData:
     TABLES = ("users", "items", "ratings", "impressions", "user_factors", "item_factors")
 
 
+@dataclass
+class ShopLatent:
+    """The small, per-user and per-item part of the shop's generative story (steps 1–2 of
+    :func:`make_marketing`), and the generator positioned to continue it."""
+
+    P: np.ndarray
+    Q: np.ndarray
+    b_user: np.ndarray
+    b_item: np.ndarray
+    popularity: np.ndarray
+    n_rated: np.ndarray
+    item_cat: np.ndarray
+    user_seg: np.ndarray
+    n_cat: int
+    d: int
+    rng: np.random.Generator
+    global_mean: float = 2.8
+
+
+def shop_latent(
+    n_users: int, n_items: int, n_factors: int, mean_ratings: float, seed: int
+) -> ShopLatent:
+    """Draw the shop's factors, biases, popularity and activity (shared with
+    :func:`recsys_lab.spark.make_marketing`, which samples the ratings in Spark)."""
+    n_users = check_positive_int(n_users, "n_users", minimum=2)
+    n_items = check_positive_int(n_items, "n_items", minimum=2)
+    d = check_positive_int(n_factors, "n_factors")
+    if not np.isfinite(mean_ratings) or not 1 <= mean_ratings <= n_items:
+        raise ValueError(f"mean_ratings must be between 1 and n_items ({n_items}).")
+    rng = np.random.default_rng(seed)
+    scale = d**-0.25
+
+    # 1. who is who
+    n_cat = min(len(CATEGORIES), max(2, n_items // 10))
+    item_cat = rng.integers(n_cat, size=n_items)
+    user_seg = rng.integers(len(SEGMENTS), size=n_users)
+    cat_centres = rng.standard_normal((n_cat, d))
+    seg_centres = rng.standard_normal((len(SEGMENTS), d))
+    Q = scale * (cat_centres[item_cat] + 0.6 * rng.standard_normal((n_items, d)))
+    P = scale * (seg_centres[user_seg] + 0.6 * rng.standard_normal((n_users, d)))
+
+    # 2. popularity, biases, activity
+    popularity = 1.0 / np.arange(1, n_items + 1) ** 1.1
+    popularity = popularity[rng.permutation(n_items)]
+    popularity /= popularity.sum()
+    b_item = 0.3 * rng.standard_normal(n_items)
+    b_user = 0.3 * rng.standard_normal(n_users)
+    sigma = 0.9
+    activity = rng.lognormal(np.log(mean_ratings) - sigma**2 / 2, sigma, n_users)
+    n_rated = np.clip(np.round(activity), 1, n_items // 2).astype(int)
+    return ShopLatent(P, Q, b_user, b_item, popularity, n_rated, item_cat, user_seg, n_cat, d, rng)
+
+
 def make_marketing(
     n_users: int = 600,
     n_items: int = 300,
@@ -212,32 +265,11 @@ def make_marketing(
     >>> shop.ratings["rating"].between(1, 5).all()
     np.True_
     """
-    n_users = check_positive_int(n_users, "n_users", minimum=2)
-    n_items = check_positive_int(n_items, "n_items", minimum=2)
-    d = check_positive_int(n_factors, "n_factors")
-    if not np.isfinite(mean_ratings) or not 1 <= mean_ratings <= n_items:
-        raise ValueError(f"mean_ratings must be between 1 and n_items ({n_items}).")
-    rng = np.random.default_rng(seed)
-    scale = d**-0.25
-
-    # 1. who is who
-    n_cat = min(len(CATEGORIES), max(2, n_items // 10))
-    item_cat = rng.integers(n_cat, size=n_items)
-    user_seg = rng.integers(len(SEGMENTS), size=n_users)
-    cat_centres = rng.standard_normal((n_cat, d))
-    seg_centres = rng.standard_normal((len(SEGMENTS), d))
-    Q = scale * (cat_centres[item_cat] + 0.6 * rng.standard_normal((n_items, d)))
-    P = scale * (seg_centres[user_seg] + 0.6 * rng.standard_normal((n_users, d)))
-
-    # 2. popularity, biases, activity
-    popularity = 1.0 / np.arange(1, n_items + 1) ** 1.1
-    popularity = popularity[rng.permutation(n_items)]
-    popularity /= popularity.sum()
-    b_item = 0.3 * rng.standard_normal(n_items)
-    b_user = 0.3 * rng.standard_normal(n_users)
-    sigma = 0.9
-    activity = rng.lognormal(np.log(mean_ratings) - sigma**2 / 2, sigma, n_users)
-    n_rated = np.clip(np.round(activity), 1, n_items // 2).astype(int)
+    latent = shop_latent(n_users, n_items, n_factors, mean_ratings, seed)
+    rng = latent.rng
+    P, Q, b_item, b_user = latent.P, latent.Q, latent.b_item, latent.b_user
+    popularity, n_rated = latent.popularity, latent.n_rated
+    item_cat, user_seg, n_cat, d = latent.item_cat, latent.user_seg, latent.n_cat, latent.d
 
     # 3. not-missing-at-random exposure by Gumbel top-k
     affinity = P @ Q.T + b_item
@@ -248,7 +280,7 @@ def make_marketing(
     cols = order[rows, pos]
 
     # 4. ratings with timestamps after each user's signup
-    mu = 2.8
+    mu = latent.global_mean
     raw = mu + b_user[rows] + affinity[rows, cols] + 0.5 * rng.standard_normal(rows.size)
     stars = np.clip(np.round(raw), 1, 5).astype(int)
     signup = rng.integers(0, 120 * 86400, size=n_users)

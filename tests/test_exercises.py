@@ -11,6 +11,7 @@ from recsys_lab.exercises import (
     nb06,
     nb07,
     nb08,
+    nb09,
     same_answer,
 )
 
@@ -40,6 +41,9 @@ RIGHT_AND_WRONG = [
     (nb08.q1, 31234, 30000),
     (nb08.q2, 0.0552, 0.041),
     (nb08.q3, 0.0355, 0.05),
+    (nb09.q1, 80.0, 0.8),
+    (nb09.q2, 4, 2),
+    (nb09.q3, "nan", "drop"),
 ]
 
 

@@ -3,8 +3,9 @@
 Usage: python tools/run_notebooks.py notebooks/*.ipynb
 
 Rerunning changes no output: cells are run top to bottom in a fresh kernel,
-timing metadata is not recorded, and widget views (whose model ids are random
-and which a static viewer cannot render anyway) keep only their text fallback.
+timing metadata is not recorded, widget views (whose model ids are random and which a
+static viewer cannot render anyway) keep only their text fallback, and stderr streams
+(library warnings, the JVM's log lines with timestamps and host names) are not kept.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = [
+                o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")
+            ]
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
 
