@@ -97,7 +97,7 @@ def top_n(algo: AlgoBase, users: Iterable[Hashable] | None = None, n: int = 10) 
     for row, u in enumerate(inner):
         est[row, [j for j, _ in ts.ur[u]]] = -np.inf
     n = min(n, ts.n_items)
-    top = np.argsort(-est, axis=1, kind="stable")[:, :n]
+    top = _top_columns(est, n)
     scores = np.take_along_axis(est, top, axis=1)
     keep = np.isfinite(scores)
     items = np.array([ts.to_raw_iid(j) for j in range(ts.n_items)], dtype=object)
@@ -109,6 +109,23 @@ def top_n(algo: AlgoBase, users: Iterable[Hashable] | None = None, n: int = 10) 
             "rank": np.tile(np.arange(1, n + 1), (len(inner), 1))[keep],
         }
     )
+
+
+def _top_columns(scores: np.ndarray, n: int) -> np.ndarray:
+    """Column indices of each row's ``n`` largest scores, best first, ties in column order.
+
+    A partition finds each row's ``n``-th largest score; only the (few) columns at or
+    above it are sorted — much less work than sorting whole rows.
+
+    >>> _top_columns(np.array([[1.0, 3.0, 3.0, 2.0]]), 2).tolist()
+    [[1, 2]]
+    """
+    kth = np.partition(scores, scores.shape[1] - n, axis=1)[:, scores.shape[1] - n]
+    top = np.empty((len(scores), n), dtype=int)
+    for row, (values, cut) in enumerate(zip(scores, kth, strict=True)):
+        candidates = np.flatnonzero(values >= cut)
+        top[row] = candidates[np.argsort(-values[candidates], kind="stable")][:n]
+    return top
 
 
 def _loop_estimates(algo: AlgoBase, users: np.ndarray) -> np.ndarray:
