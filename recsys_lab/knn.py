@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recsys_lab._validation import check_choice, check_positive_int, check_ratings
+from recsys_lab._validation import check_choice, check_positive_int, check_ratings, known_codes
 from recsys_lab.similarities import SIMILARITIES, _check, sparse_similarities
 
 WEIGHTINGS = ("similarity", "equal", "rank")
@@ -268,13 +268,13 @@ class KNNRecommender:
         self._check_fitted()
         n = check_positive_int(n, "n")
         wanted = list(self.users_) if users is None else list(users)
-        codes = self._codes(wanted, self.users_)
-        if (codes < 0).any():
-            unknown = [u for u, c in zip(wanted, codes, strict=True) if c < 0][:5]
-            raise ValueError(
-                f"Unknown user(s) {unknown}: recommend() needs users seen in fit. "
-                f"For newcomers use a cold-start strategy (popularity, content)."
-            )
+        codes = known_codes(
+            wanted,
+            self.users_,
+            "user",
+            "recommend() needs users seen in fit. For newcomers use a cold-start strategy "
+            "(popularity, content).",
+        )
         est, impossible = self._score_all(codes)
         est[self.seen_[codes].toarray() > 0] = -np.inf
         n = min(n, est.shape[1])

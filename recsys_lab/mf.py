@@ -39,7 +39,7 @@ from collections.abc import Hashable, Iterable
 import numpy as np
 import pandas as pd
 
-from recsys_lab._validation import check_positive_int, check_ratings
+from recsys_lab._validation import check_positive_int, check_ratings, known_codes
 
 
 def _check_scale(r: np.ndarray, rating_scale: tuple[float, float] | None) -> tuple[float, float]:
@@ -75,15 +75,13 @@ class _Factorization:
             raise RuntimeError(f"This {type(self).__name__} is not fitted yet: call fit first.")
 
     def _codes(self, labels: Iterable[Hashable], index: pd.Index, kind: str) -> np.ndarray:
-        labels = list(labels)
-        codes = index.get_indexer(pd.Index(labels))
-        if (codes < 0).any():
-            unknown = [x for x, c in zip(labels, codes, strict=True) if c < 0][:5]
-            raise ValueError(
-                f"Unknown {kind}(s) {unknown}: a factorization has no factors for them. "
-                f"Refit with their ratings, or use a cold-start strategy (popularity, content)."
-            )
-        return codes
+        return known_codes(
+            labels,
+            index,
+            kind,
+            "a factorization has no factors for them. Refit with their ratings, or use a "
+            "cold-start strategy (popularity, content).",
+        )
 
     def _raw(self, u: np.ndarray, i: np.ndarray) -> np.ndarray:
         mu = self.global_mean_ if self.biased else 0.0

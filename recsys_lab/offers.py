@@ -224,6 +224,11 @@ class OfferRanker:
         self._check_fitted()
         if offer not in self.offers_:
             raise ValueError(f"Unknown offer {offer!r}: the model knows {list(self.offers_)}.")
+        missing = [c for c in self.context if c not in contexts.columns]
+        if missing:
+            raise ValueError(
+                f"contexts lack column(s) {missing}; the model was fitted on {list(self.context)}."
+            )
         X = _design(contexts.assign(offer=offer), self.context, self.model == "crossed")
         X = X.reindex(columns=self.columns_, fill_value=0.0)
         return self.estimator_.predict_proba(X.to_numpy())[:, 1]

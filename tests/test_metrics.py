@@ -349,3 +349,10 @@ def test_mmr_trades_relevance_for_diversity():
     assert diverse.groupby("user")["rank"].apply(list).map(lambda r: r == [1, 2, 3, 4, 5]).all()
     with pytest.raises(ValueError, match="lam must be between 0 and 1"):
         mmr(cands, features, lam=2)
+
+
+def test_evaluate_names_missing_columns():
+    with pytest.raises(ValueError, match="items needs an 'item' column"):
+        metrics.evaluate(RECS, TRUTH, items=pd.DataFrame({"category": ["x"]}, index=["a"]))
+    with pytest.raises(ValueError, match="train needs columns user and item"):
+        metrics.evaluate(RECS, TRUTH, train=pd.DataFrame({"who": [1], "item": ["a"]}))

@@ -147,3 +147,10 @@ def test_explanations_and_opt_out():
     assert log["offer"].nunique() == 1
     with pytest.raises(ValueError, match="use model='plain' or 'crossed'"):
         offers.OfferRanker("boosting").fit(world.log(3000)).explain(request, "offer_1")
+
+
+def test_ranker_names_missing_context_columns():
+    world = offers.OfferWorld(n_offers=3, n_segments=3, seed=1)
+    ranker = offers.OfferRanker("plain").fit(world.log(2000))
+    with pytest.raises(ValueError, match="contexts lack column\\(s\\) \\['device'\\]"):
+        ranker.rank(world.sample_contexts(2, np.random.default_rng(0)).drop(columns="device"))

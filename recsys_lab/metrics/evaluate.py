@@ -92,6 +92,13 @@ def evaluate(
     np.float64(0.5)
     """
     k = check_positive_int(k, "k")
+    if items is not None and "item" not in items.columns:
+        raise ValueError(
+            "items needs an 'item' column (the catalog); reset_index() if the "
+            "items are in the index."
+        )
+    if train is not None and not {"user", "item"} <= set(train.columns):
+        raise ValueError("train needs columns user and item.")
     if train is not None and baseline is None:
         popular = train["item"].value_counts().index[:k].tolist()
         baseline = popular
