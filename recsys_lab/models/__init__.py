@@ -1,0 +1,1 @@
+"""The recommenders: one algorithm per module, all on one contract (:mod:`.base`)."""
