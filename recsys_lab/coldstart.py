@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int, check_ratings
-from recsys_lab.mf import ALSMatrixFactorization
+from recsys_lab.models.als_mf import ALSMatrixFactorization
 
 BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("0", 0, 0),

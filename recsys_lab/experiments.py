@@ -8,7 +8,7 @@ from functools import cache
 import pandas as pd
 
 from recsys_lab import datasets, model_selection
-from recsys_lab.baselines import PopularityRecommender, RandomRecommender
+from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
 from recsys_lab.neighbors import KNNRecommender
 
 

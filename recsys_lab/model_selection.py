@@ -24,7 +24,7 @@ import pandas as pd
 from recsys_lab import voting
 from recsys_lab._validation import check_matrix, check_positive_int, check_ratings
 from recsys_lab.distances import aggregate, check_metric
-from recsys_lab.knn import KNNRecommender
+from recsys_lab.models.knn import KNNRecommender
 
 
 def _errors(truth: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -222,14 +222,14 @@ def cross_validate(
             start = time.perf_counter()
             model = KNNRecommender(**params).fit(train)
             fit_time = time.perf_counter() - start
-            out = model.predict(test["user"], test["item"], with_impossible=True)
+            out = model.predict_details(test["user"], test["item"])
             errs = _errors(test["rating"].to_numpy(float), out["estimate"].to_numpy())
             rows.append(
                 {
                     **params,
                     "fold": f,
                     **errs,
-                    "impossible": float(out["impossible"].mean()),
+                    "impossible": float(out["fallback"].mean()),
                     "fit_time": fit_time,
                 }
             )

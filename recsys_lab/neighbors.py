@@ -25,7 +25,7 @@ import pandas as pd
 from recsys_lab import voting
 from recsys_lab._validation import check_label, check_matrix, check_positive_int
 from recsys_lab.distances import distances_to
-from recsys_lab.knn import KNNRecommender
+from recsys_lab.models.knn import KNNRecommender
 
 __all__ = ["KNNRecommender", "complete", "explain", "nearest", "predict"]
 

@@ -11,11 +11,13 @@ from collections.abc import Hashable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from surprise import NMF, SVD, BaselineOnly, Dataset, Reader, SVDpp
+from surprise import Dataset, Reader
 from surprise.prediction_algorithms.algo_base import AlgoBase
 
 from recsys_lab._validation import check_ratings
-from recsys_lab.mf import _check_scale
+from recsys_lab.models.base import top_n as top_n_columns
+from recsys_lab.models.factorization import check_scale
+from recsys_lab.models.surprise_adapter import loop_scores, parameter_scores
 
 
 def to_dataset(ratings: pd.DataFrame, rating_scale: tuple[float, float] | None = None) -> Dataset:
@@ -29,7 +31,7 @@ def to_dataset(ratings: pd.DataFrame, rating_scale: tuple[float, float] | None =
     2
     """
     df = check_ratings(ratings)
-    scale = _check_scale(df["rating"].to_numpy(float), rating_scale)
+    scale = check_scale(df["rating"].to_numpy(float), rating_scale)
     return Dataset.load_from_df(df[["user", "item", "rating"]], Reader(rating_scale=scale))
 
 
@@ -47,34 +49,14 @@ def predictions_frame(predictions: Iterable) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["user", "item", "rating", "estimate", "impossible"])
 
 
-def _estimates(algo: AlgoBase, users: np.ndarray) -> np.ndarray | None:
-    """All items' estimates for inner users, from the learned parameters (None: unsupported)."""
-    ts = algo.trainset
-    mu = ts.global_mean
-    if isinstance(algo, SVDpp):
-        implicit = np.zeros((len(users), algo.yj.shape[1]))
-        for row, u in enumerate(users):
-            rated = [j for j, _ in ts.ur[u]]
-            implicit[row] = algo.yj[rated].sum(axis=0) / np.sqrt(len(rated))
-        dots = (algo.pu[users] + implicit) @ algo.qi.T
-        return mu + algo.bu[users][:, None] + algo.bi[None, :] + dots
-    if isinstance(algo, SVD | NMF):
-        dots = algo.pu[users] @ algo.qi.T
-        if not algo.biased:
-            return dots
-        return mu + algo.bu[users][:, None] + algo.bi[None, :] + dots
-    if isinstance(algo, BaselineOnly):
-        return mu + algo.bu[users][:, None] + algo.bi[None, :]
-    return None
-
-
 def top_n(algo: AlgoBase, users: Iterable[Hashable] | None = None, n: int = 10) -> pd.DataFrame:
     """Top-``n`` unseen items for each user from any fitted Surprise algorithm.
 
     SVD, SVD++, NMF and BaselineOnly are scored for all items at once from their
-    learned biases and factors (the same numbers ``algo.predict`` gives, clipped to
-    the rating scale); any other algorithm falls back to ``algo.predict`` over every
-    unseen pair, with a progress bar. Ties keep Surprise's inner item order.
+    learned biases and factors; any other algorithm falls back to ``algo.predict`` over
+    every pair, with a progress bar. Items are ranked on the *unclipped* estimate (the
+    ``score`` column): clipped to the scale, a third of top lists would be ties at 5.
+    Ties keep Surprise's inner item order; impossible pairs are left out.
 
     Returns ``user, item, score, rank``.
     """
@@ -88,56 +70,23 @@ def top_n(algo: AlgoBase, users: Iterable[Hashable] | None = None, n: int = 10) 
             unknown.append(u)
     if unknown:
         raise ValueError(f"Unknown user(s) {unknown[:5]}: they were not in the training set.")
-    inner = np.array(inner, dtype=int)
-    est = _estimates(algo, inner)
+    codes = np.array(inner, dtype=int)
+    est = parameter_scores(algo, codes)
     if est is None:
-        est = _loop_estimates(algo, inner)
-    lo, hi = ts.rating_scale
-    est = np.clip(est, lo, hi)
-    for row, u in enumerate(inner):
+        est = loop_scores(algo, codes)
+    est[np.isnan(est)] = -np.inf
+    for row, u in enumerate(codes):
         est[row, [j for j, _ in ts.ur[u]]] = -np.inf
-    n = min(n, ts.n_items)
-    top = _top_columns(est, n)
-    scores = np.take_along_axis(est, top, axis=1)
-    keep = np.isfinite(scores)
+    rows, cols, scores, rank = top_n_columns(est, n)
     items = np.array([ts.to_raw_iid(j) for j in range(ts.n_items)], dtype=object)
     return pd.DataFrame(
         {
-            "user": np.repeat(np.array(raw_users, dtype=object), n).reshape(-1, n)[keep],
-            "item": items[top[keep]],
-            "score": scores[keep],
-            "rank": np.tile(np.arange(1, n + 1), (len(inner), 1))[keep],
+            "user": np.array(raw_users, dtype=object)[rows],
+            "item": items[cols],
+            "score": scores,
+            "rank": rank,
         }
     )
-
-
-def _top_columns(scores: np.ndarray, n: int) -> np.ndarray:
-    """Column indices of each row's ``n`` largest scores, best first, ties in column order.
-
-    A partition finds each row's ``n``-th largest score; only the (few) columns at or
-    above it are sorted — much less work than sorting whole rows.
-
-    >>> _top_columns(np.array([[1.0, 3.0, 3.0, 2.0]]), 2).tolist()
-    [[1, 2]]
-    """
-    kth = np.partition(scores, scores.shape[1] - n, axis=1)[:, scores.shape[1] - n]
-    top = np.empty((len(scores), n), dtype=int)
-    for row, (values, cut) in enumerate(zip(scores, kth, strict=True)):
-        candidates = np.flatnonzero(values >= cut)
-        top[row] = candidates[np.argsort(-values[candidates], kind="stable")][:n]
-    return top
-
-
-def _loop_estimates(algo: AlgoBase, users: np.ndarray) -> np.ndarray:
-    from tqdm.auto import tqdm
-
-    ts = algo.trainset
-    items = [ts.to_raw_iid(j) for j in range(ts.n_items)]
-    est = np.empty((len(users), ts.n_items))
-    for row, u in enumerate(tqdm(users, desc=f"{type(algo).__name__} top-N", leave=False)):
-        raw = ts.to_raw_uid(u)
-        est[row] = [algo.predict(raw, item).est for item in items]
-    return est
 
 
 def cv_table(results: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:

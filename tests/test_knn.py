@@ -4,7 +4,7 @@ import pytest
 from surprise import Dataset, KNNBasic, Reader
 
 from recsys_lab.datasets import make_marketing
-from recsys_lab.knn import top_k_voters
+from recsys_lab.models.knn import top_k_voters
 from recsys_lab.neighbors import KNNRecommender
 
 
@@ -29,11 +29,11 @@ def test_agrees_with_surprise_knnbasic(split, similarity, user_based, k, min_k):
     ).fit(data.build_full_trainset())
     theirs = [algo.predict(u, i) for u, i in zip(test["user"], test["item"], strict=True)]
     model = KNNRecommender(k=k, similarity=similarity, user_based=user_based, min_k=min_k)
-    ours = model.fit(train).predict(test["user"], test["item"], with_impossible=True)
+    ours = model.fit(train).predict_details(test["user"], test["item"])
     est = np.array([p.est for p in theirs])
     impossible = np.array([p.details.get("was_impossible", False) for p in theirs])
     assert (np.abs(ours["estimate"].to_numpy() - est) < 1e-9).all()
-    assert (ours["impossible"].to_numpy() == impossible).all()
+    assert (ours["fallback"].to_numpy() == impossible).all()
     np.testing.assert_array_equal(model.sim_, algo.sim)  # bit for bit
 
 
@@ -58,16 +58,16 @@ def test_hand_computed_prediction_and_weightings():
 def test_unknowns_and_min_k_fall_back_to_the_global_mean():
     ratings = pd.DataFrame({"user": [1, 2], "item": ["a", "b"], "rating": [4.0, 2.0]})
     model = KNNRecommender(min_k=1).fit(ratings)
-    out = model.predict([1, 9, 1], ["b", "a", "zzz"], with_impossible=True)
+    out = model.predict_details([1, 9, 1], ["b", "a", "zzz"])
     assert out["estimate"].tolist() == [3.0, 3.0, 3.0]
-    assert out["impossible"].all()
+    assert out["fallback"].all()
 
 
 def test_recommend_excludes_seen_and_ranks(split):
     train, _ = split
     model = KNNRecommender(k=10).fit(train)
     recs = model.recommend(n=5)
-    assert set(recs.columns) == {"user", "item", "score", "rank", "impossible"}
+    assert set(recs.columns) == {"user", "item", "score", "rank", "fallback"}
     seen = set(zip(train["user"], train["item"], strict=True))
     assert not any((u, i) in seen for u, i in zip(recs["user"], recs["item"], strict=True))
     for _, group in recs.groupby("user"):
@@ -137,10 +137,10 @@ def test_use_before_fit_and_unknown_users():
     model = KNNRecommender().fit(
         pd.DataFrame({"user": [1, 2], "item": ["a", "b"], "rating": [4.0, 2.0]})
     )
-    with pytest.raises(ValueError, match="Unknown user\\(s\\) \\[7\\].*cold-start"):
-        model.recommend(users=[7])
+    with pytest.raises(ValueError, match="Unknown user\\(s\\) \\[7\\].*handle_unknown"):
+        model.set_params(handle_unknown="error").recommend(users=[7])
     with pytest.raises(ValueError, match="Unknown item 'q'"):
         model.explain(1, "q")
     with pytest.raises(ValueError, match="differ in length"):
         model.predict([1, 2], ["a"])
-    assert "KNNRecommender(k=40, similarity='msd'" in repr(model)
+    assert repr(KNNRecommender(k=5)) == "KNNRecommender(k=5)"  # scikit-learn's repr

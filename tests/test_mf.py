@@ -76,10 +76,11 @@ def test_recommend_predict_and_errors():
     assert recs.groupby("user").size().tolist() == [1, 1, 1]  # one unseen item each
     est = model.predict([1], ["c"])
     assert 1 <= est[0] <= 5
-    with pytest.raises(ValueError, match="Unknown user\\(s\\) \\[9\\].*cold-start"):
-        model.predict([9], ["a"])
+    strict = ALSMatrixFactorization(n_factors=2, n_iter=5, handle_unknown="error").fit(SMALL)
+    with pytest.raises(ValueError, match="Unknown user\\(s\\) \\[9\\].*handle_unknown"):
+        strict.predict([9], ["a"])
     with pytest.raises(ValueError, match="Unknown item"):
-        model.predict([1], ["zz"])
+        strict.predict([1], ["zz"])
     with pytest.raises(ValueError, match="n_factors must be >= 1"):
         SGDMatrixFactorization(n_factors=0).fit(SMALL)
     with pytest.raises(ValueError, match="outside rating_scale"):
@@ -129,7 +130,8 @@ def test_top_n_equals_predict(algo):
     ratings = make_marketing(n_users=40, n_items=30, mean_ratings=8, seed=1).ratings
     algo.fit(surprise_tools.to_dataset(ratings, (1, 5)).build_full_trainset())
     top = surprise_tools.top_n(algo, users=[1, 2, 3], n=5)
-    direct = [algo.predict(u, i).est for u, i in zip(top["user"], top["item"], strict=True)]
+    pairs = zip(top["user"], top["item"], strict=True)
+    direct = [algo.predict(u, i, clip=False).est for u, i in pairs]  # ranked unclipped
     np.testing.assert_allclose(top["score"], direct, atol=1e-12)
     seen = set(zip(ratings["user"], ratings["item"], strict=True))
     assert not any((u, i) in seen for u, i in zip(top["user"], top["item"], strict=True))
@@ -156,3 +158,16 @@ def test_tables_from_cross_validation_and_grid_search():
         grid.best_estimator["rmse"].fit(data.build_full_trainset()).test([(1, 1, 3.0)])
     )
     assert list(frame.columns) == ["user", "item", "rating", "estimate", "impossible"]
+
+
+@pytest.mark.parametrize("biased", [True, False])
+def test_compiled_sgd_kernel_equals_the_readable_loop(biased):
+    ratings = make_marketing(n_users=60, n_items=40, mean_ratings=10, seed=2).ratings
+    params = {"n_factors": 5, "n_epochs": 4, "biased": biased, "lr_all": 0.01}
+    fast = SGDMatrixFactorization(**params).fit(ratings)
+    plain = SGDMatrixFactorization(**params, engine="python").fit(ratings)
+    for name in ("user_factors_", "item_factors_", "user_bias_", "item_bias_"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(plain, name), atol=1e-12)
+    assert fast.history_["rmse"].iloc[-1] < fast.history_["rmse"].iloc[0]  # it did learn
+    with pytest.raises(ValueError, match="Unknown engine 'cython'"):
+        SGDMatrixFactorization(engine="cython").fit(ratings)

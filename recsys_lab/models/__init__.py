@@ -1,1 +1,26 @@
-"""The recommenders: one algorithm per module, all on one contract (:mod:`.base`)."""
+"""The recommenders: one algorithm per module, all on one contract (:mod:`.base`).
+
+>>> from recsys_lab.models import PopularityRecommender
+>>> import pandas as pd
+>>> PopularityRecommender().fit(pd.DataFrame({"user": [1], "item": ["a"]})).items_.tolist()
+['a']
+"""
+
+from recsys_lab.models.als_mf import ALSMatrixFactorization
+from recsys_lab.models.base import Interactions, Recommender, top_n
+from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
+from recsys_lab.models.knn import KNNRecommender
+from recsys_lab.models.sgd_mf import SGDMatrixFactorization
+from recsys_lab.models.surprise_adapter import SurpriseRecommender
+
+__all__ = [
+    "ALSMatrixFactorization",
+    "Interactions",
+    "KNNRecommender",
+    "PopularityRecommender",
+    "RandomRecommender",
+    "Recommender",
+    "SGDMatrixFactorization",
+    "SurpriseRecommender",
+    "top_n",
+]

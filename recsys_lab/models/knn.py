@@ -11,7 +11,8 @@ who rated* :math:`i`, of which only those with a positive similarity vote, and
 :math:`w_{uv} = \text{sim}(u, v)` (Surprise's KNNBasic) — or 1 (``weighting="equal"``)
 or :math:`1/\text{rank}` (``weighting="rank"``, the article's vote). Item-based swaps
 the roles of users and items. With fewer than ``min_k`` voters the prediction is
-impossible and falls back to the global mean, flagged as such.
+impossible and falls back to the global mean, flagged as such (the
+:class:`~recsys_lab.models.base.Recommender` contract).
 
 **Ties.** When several candidates share the similarity of the :math:`k`-th place, the
 ones whose rating comes first in the training data are kept. This is exactly what
@@ -25,13 +26,14 @@ for all users at once, one item (user-based) or one user (item-based) at a time.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recsys_lab._validation import check_choice, check_positive_int, check_ratings, known_codes
+from recsys_lab._validation import check_choice, check_positive_int
+from recsys_lab.models.base import Interactions, Recommender
 from recsys_lab.similarities import SIMILARITIES, _check, sparse_similarities
 
 WEIGHTINGS = ("similarity", "equal", "rank")
@@ -81,8 +83,8 @@ def top_k_voters(ranks: np.ndarray, k: int) -> np.ndarray:
     return top
 
 
-class KNNRecommender:
-    """k-nearest-neighbour collaborative filtering (scikit-learn style).
+class KNNRecommender(Recommender):
+    """k-nearest-neighbour collaborative filtering on the common :class:`Recommender` API.
 
     Parameters
     ----------
@@ -93,13 +95,16 @@ class KNNRecommender:
     user_based : bool, default True
         Neighbours are users (True) or items (False).
     min_k : int, default 1
-        Fewer positive-similarity voters than this: impossible, global mean.
+        Fewer positive-similarity voters than this: the prediction is impossible and
+        falls back to the global mean (flagged), as Surprise's KNNBasic.
     min_support : int, default 1
         Pairs with fewer co-rated values have similarity 0.
     shrinkage : float, default 0
         Similarity × n / (n + shrinkage).
     weighting : {"similarity", "equal", "rank"}, default "similarity"
         How the voters' ratings are weighted (Surprise: "similarity").
+    handle_unknown : {"fallback", "error"}, default "fallback"
+        Unknown users/items: the global mean, flagged (Surprise), or a ValueError.
 
     Attributes
     ----------
@@ -127,6 +132,7 @@ class KNNRecommender:
         min_support: int = 1,
         shrinkage: float = 0.0,
         weighting: str = "similarity",
+        handle_unknown: str = "fallback",
     ) -> None:
         self.k = k
         self.similarity = similarity
@@ -135,23 +141,11 @@ class KNNRecommender:
         self.min_support = min_support
         self.shrinkage = shrinkage
         self.weighting = weighting
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"KNNRecommender({params})"
-
-    def get_params(self) -> dict[str, object]:
-        """The constructor's parameters, as scikit-learn's ``get_params``."""
-        names = ("k", "similarity", "user_based", "min_k", "min_support", "shrinkage")
-        return {name: getattr(self, name) for name in (*names, "weighting")}
+        self.handle_unknown = handle_unknown
 
     # ------------------------------------------------------------------ fit
-    def fit(self, ratings: pd.DataFrame) -> KNNRecommender:
-        """Learn similarities from a DataFrame with columns ``user, item, rating``.
-
-        Duplicate (user, item) pairs, missing or non-numeric ratings raise a
-        ``ValueError``/``TypeError``; the DataFrame is not modified.
-        """
+    def _fit(self, data: Interactions) -> None:
+        """Similarities, their ranks and each target's candidates in training order."""
         check_positive_int(self.k, "k")
         check_positive_int(self.min_k, "min_k")
         _check(self.similarity, self.min_support, self.shrinkage)
@@ -159,15 +153,9 @@ class KNNRecommender:
         check_choice(self.weighting, "weighting", WEIGHTINGS)
         if not isinstance(self.user_based, bool | np.bool_):
             raise TypeError(f"user_based must be True or False, got {self.user_based!r}.")
-        df = check_ratings(ratings)
-        u_codes, self.users_ = pd.factorize(df["user"])
-        i_codes, self.items_ = pd.factorize(df["item"])
-        r = df["rating"].to_numpy(dtype=float)
-        self.global_mean_ = float(r.mean())
-        shape = (len(self.users_), len(self.items_))
-        self.seen_ = sp.csr_matrix((np.ones_like(r), (u_codes, i_codes)), shape=shape)
+        u_codes, i_codes, r = data.user_codes, data.item_codes, data.values
         x, y = (u_codes, i_codes) if self.user_based else (i_codes, u_codes)
-        n_x, n_y = shape if self.user_based else shape[::-1]
+        n_x, n_y = data.shape if self.user_based else data.shape[::-1]
         X = sp.csr_matrix((r, (x, y)), shape=(n_x, n_y))
         self.sim_ = sparse_similarities(X, self.similarity, self.min_support, self.shrinkage)
         ranks = similarity_ranks(self.sim_)
@@ -178,15 +166,10 @@ class KNNRecommender:
         order = np.argsort(y, kind="stable")
         self._cand_x, self._cand_r = x[order], r[order]
         self._cand_ptr = np.concatenate([[0], np.cumsum(np.bincount(y, minlength=n_y))])
-        return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "sim_"):
-            raise RuntimeError("This KNNRecommender is not fitted yet: call fit(ratings) first.")
 
     # ------------------------------------------------------------- scoring
-    def _vote(self, xs: np.ndarray | None, y: int) -> tuple[np.ndarray, np.ndarray]:
-        """Estimates and numbers of voters for targets ``xs`` (None: all) and one ``y``."""
+    def _vote(self, xs: np.ndarray | None, y: int) -> np.ndarray:
+        """Estimates for targets ``xs`` (None: all) and one ``y``; NaN if impossible."""
         lo, hi = self._cand_ptr[y], self._cand_ptr[y + 1]
         cands, values = self._cand_x[lo:hi], self._cand_r[lo:hi]
         # candidates × targets: contiguous rows of the rank and similarity matrices
@@ -203,94 +186,34 @@ class KNNRecommender:
             rank = np.empty_like(order)
             np.put_along_axis(rank, order, np.arange(1, R.shape[0] + 1)[:, None], axis=0)
             W = np.where(voters, 1.0 / rank, 0.0)
-        n_voters = np.count_nonzero(voters, axis=0)
         num, den = np.vstack([values, np.ones_like(values)]) @ W
         with np.errstate(invalid="ignore", divide="ignore"):
             est = num / den
-        impossible = n_voters < self.min_k
-        return np.where(impossible, self.global_mean_, est), n_voters
+        return np.where(np.count_nonzero(voters, axis=0) < self.min_k, np.nan, est)
 
-    def _score_all(self, user_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Estimates (users × items) and the impossible mask for the given users."""
+    def _scores(self, u: np.ndarray) -> np.ndarray:
+        """Estimates (users × items), NaN where impossible."""
         n_items = len(self.items_)
-        est = np.empty((len(user_codes), n_items))
-        voters = np.empty((len(user_codes), n_items), dtype=int)
+        est = np.empty((len(u), n_items))
         if self.user_based:
-            every = len(user_codes) == len(self.users_) and (np.diff(user_codes) == 1).all()
-            targets = None if every else user_codes
+            every = len(u) == len(self.users_) and (np.diff(u) == 1).all()
+            targets = None if every else u
             for item in range(n_items):
-                est[:, item], voters[:, item] = self._vote(targets, item)
+                est[:, item] = self._vote(targets, item)
         else:
-            for row, user in enumerate(user_codes):
-                est[row], voters[row] = self._vote(None, user)
-        return est, voters < self.min_k
-
-    def _codes(self, labels: Iterable[Hashable], index: pd.Index) -> np.ndarray:
-        return index.get_indexer(pd.Index(list(labels)))
-
-    def predict(
-        self, users: Iterable[Hashable], items: Iterable[Hashable], with_impossible: bool = False
-    ) -> np.ndarray | pd.DataFrame:
-        """Predict the rating of each (user, item) pair.
-
-        Unknown users or items, and pairs with fewer than ``min_k`` voters, get the
-        global mean, as in Surprise. ``with_impossible=True`` returns a DataFrame
-        ``user, item, estimate, impossible`` that flags them.
-        """
-        self._check_fitted()
-        users, items = list(users), list(items)
-        if len(users) != len(items):
-            raise ValueError(f"users and items differ in length: {len(users)} vs {len(items)}.")
-        u = self._codes(users, self.users_)
-        i = self._codes(items, self.items_)
-        x, y = (u, i) if self.user_based else (i, u)
-        est = np.full(len(users), self.global_mean_)
-        impossible = np.ones(len(users), dtype=bool)
-        known = np.flatnonzero((u >= 0) & (i >= 0))
-        order = known[np.argsort(y[known], kind="stable")]
-        bounds = np.flatnonzero(np.diff(y[order])) + 1
-        for group in np.split(order, bounds) if order.size else []:
-            est[group], n_voters = self._vote(x[group], y[group[0]])
-            impossible[group] = n_voters < self.min_k
-        if with_impossible:
-            return pd.DataFrame(
-                {"user": users, "item": items, "estimate": est, "impossible": impossible}
-            )
+            for row, user in enumerate(u):
+                est[row] = self._vote(None, user)
         return est
 
-    def recommend(self, users: Iterable[Hashable] | None = None, n: int = 10) -> pd.DataFrame:
-        """Top-``n`` unseen items for each user, best first.
-
-        Returns a DataFrame ``user, item, score, rank``. Impossible predictions
-        score the global mean (Surprise's fallback) and are flagged in column
-        ``impossible``; equal scores keep the items' training order.
-        """
-        self._check_fitted()
-        n = check_positive_int(n, "n")
-        wanted = list(self.users_) if users is None else list(users)
-        codes = known_codes(
-            wanted,
-            self.users_,
-            "user",
-            "recommend() needs users seen in fit. For newcomers use a cold-start strategy "
-            "(popularity, content).",
-        )
-        est, impossible = self._score_all(codes)
-        est[self.seen_[codes].toarray() > 0] = -np.inf
-        n = min(n, est.shape[1])
-        top = np.argsort(-est, axis=1, kind="stable")[:, :n]
-        scores = np.take_along_axis(est, top, axis=1)
-        keep = np.isfinite(scores)
-        rows = np.repeat(np.arange(len(codes)), n).reshape(-1, n)
-        return pd.DataFrame(
-            {
-                "user": self.users_[codes][rows[keep]],
-                "item": self.items_[top[keep]],
-                "score": scores[keep],
-                "rank": np.tile(np.arange(1, n + 1), (len(codes), 1))[keep],
-                "impossible": np.take_along_axis(impossible, top, axis=1)[keep],
-            }
-        )
+    def _predict_known(self, u: np.ndarray, i: np.ndarray) -> np.ndarray:
+        """Pairs grouped by their ``y`` (item if user-based), one vote per group."""
+        x, y = (u, i) if self.user_based else (i, u)
+        est = np.empty(len(u))
+        order = np.argsort(y, kind="stable")
+        bounds = np.flatnonzero(np.diff(y[order])) + 1
+        for group in np.split(order, bounds):
+            est[group] = self._vote(x[group], y[group[0]])
+        return est
 
     def explain(self, user: Hashable, item: Hashable) -> pd.DataFrame:
         """The candidates behind one prediction: similarity, rating, vote and weight share.
@@ -300,8 +223,8 @@ class KNNRecommender:
         :math:`N^k` with a positive similarity.
         """
         self._check_fitted()
-        u = self._codes([user], self.users_)[0]
-        i = self._codes([item], self.items_)[0]
+        u = self.users_.get_indexer([user])[0]
+        i = self.items_.get_indexer([item])[0]
         if u < 0 or i < 0:
             what = f"user {user!r}" if u < 0 else f"item {item!r}"
             raise ValueError(f"Unknown {what}: it was not in the training ratings.")
