@@ -10,4 +10,4 @@ Every algorithm the notebooks teach lives here, small, documented and tested:
 from recsys_lab import assignment, datasets, distances, exercises, neighbors, voting
 
 __all__ = ["assignment", "datasets", "distances", "exercises", "neighbors", "voting"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
@@ -35,17 +36,18 @@ __all__ = [
     "true_favourites",
 ]
 
-DATA_DIR = Path(os.environ.get("RECSYS_LAB_DATA", Path(__file__).resolve().parent.parent / "data"))
-"""Where the shipped CSV files live: ``data/`` at the top of the repository, or
-the folder named by the ``RECSYS_LAB_DATA`` environment variable."""
+DATA_DIR = Path(os.environ.get("RECSYS_LAB_DATA", str(files("recsys_lab").joinpath("data"))))
+"""Where the shipped CSV files live: the package's own ``recsys_lab/data/`` (installed
+with the wheel, found with :mod:`importlib.resources`), or the folder named by the
+``RECSYS_LAB_DATA`` environment variable."""
 
 
 def _read(name: str, **kwargs: object) -> pd.DataFrame:
     path = DATA_DIR / name
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} is missing. Install recsys-lab from a full clone of the "
-            f"repository (pip install -e .), or point RECSYS_LAB_DATA at its data/ folder."
+            f"{path} is missing. Reinstall recsys-lab (its wheel ships the data), or point "
+            f"RECSYS_LAB_DATA at a folder holding the shipped CSV files."
         )
     return pd.read_csv(path, **kwargs)
 
@@ -56,7 +58,7 @@ def load_sales() -> pd.DataFrame:
     Six salespeople (rows) × four clients (columns). The article fixes
     Alyssa's row, Brandon's row and Mike's Staples booking; the other cells
     are reconstructed so that every sentence of the article holds (see
-    :func:`load_sales_provenance` and ``data/README.md``).
+    :func:`load_sales_provenance` and the data README).
 
     Returns
     -------

@@ -144,3 +144,12 @@ def test_use_before_fit_and_unknown_users():
     with pytest.raises(ValueError, match="differ in length"):
         model.predict([1, 2], ["a"])
     assert repr(KNNRecommender(k=5)) == "KNNRecommender(k=5)"  # scikit-learn's repr
+
+
+def test_old_with_impossible_flag_still_works_with_a_deprecation_warning():
+    ratings = pd.DataFrame({"user": [1, 2], "item": ["a", "b"], "rating": [4.0, 2.0]})
+    model = KNNRecommender().fit(ratings)
+    with pytest.warns(DeprecationWarning, match="predict_details"):
+        out = model.predict([1], ["b"], with_impossible=True)
+    assert out.columns.tolist() == ["user", "item", "estimate", "impossible"]
+    assert out["impossible"].tolist() == [True]

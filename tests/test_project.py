@@ -80,3 +80,46 @@ def test_every_exercise_has_a_tagged_solution(path):
     for c in solutions:
         assert "____" not in "".join(c["source"])
         assert any("Correct!" in "".join(o.get("text", "")) for o in c["outputs"])
+
+
+@pytest.mark.slow
+def test_the_built_wheel_carries_its_data(tmp_path):
+    """A wheel unpacked outside the checkout finds the shipped data (importlib.resources)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (wheel,) = (tmp_path / "dist").glob("recsys_lab-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(tmp_path / "site")
+    code = (
+        "import recsys_lab, recsys_lab.datasets as d; "
+        "print(recsys_lab.__file__); print(d.load_sales().loc['Alyssa', 'Google']); "
+        "print(len(d.load_marketing().ratings))"
+    )
+    env = {"PYTHONPATH": str(tmp_path / "site"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert out[0].startswith(str(tmp_path / "site"))
+    assert out[1:] == ["500000.0", "14212"]

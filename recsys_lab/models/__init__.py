@@ -1,5 +1,8 @@
 """The recommenders: one algorithm per module, all on one contract (:mod:`.base`).
 
+``SurpriseRecommender`` (any Surprise algorithm behind the same API) is imported on
+first use, so that ``import recsys_lab`` works without the ``surprise`` extra.
+
 >>> from recsys_lab.models import PopularityRecommender
 >>> import pandas as pd
 >>> PopularityRecommender().fit(pd.DataFrame({"user": [1], "item": ["a"]})).items_.tolist()
@@ -11,7 +14,6 @@ from recsys_lab.models.base import Interactions, Recommender, top_n
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
 from recsys_lab.models.knn import KNNRecommender
 from recsys_lab.models.sgd_mf import SGDMatrixFactorization
-from recsys_lab.models.surprise_adapter import SurpriseRecommender
 
 __all__ = [
     "ALSMatrixFactorization",
@@ -24,3 +26,11 @@ __all__ = [
     "SurpriseRecommender",
     "top_n",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "SurpriseRecommender":
+        from recsys_lab.models.surprise_adapter import SurpriseRecommender
+
+        return SurpriseRecommender
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,7 +26,8 @@ for all users at once, one item (user-based) or one user (item-based) at a time.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import warnings
+from collections.abc import Hashable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -214,6 +215,30 @@ class KNNRecommender(Recommender):
         for group in np.split(order, bounds):
             est[group] = self._vote(x[group], y[group[0]])
         return est
+
+    def predict(  # type: ignore[override]
+        self,
+        users: Iterable[Hashable],
+        items: Iterable[Hashable],
+        with_impossible: bool | None = None,
+    ) -> np.ndarray | pd.DataFrame:
+        """One estimate per (user, item) pair (see :meth:`predict_details` for the flags).
+
+        ``with_impossible`` is deprecated (0.2): use :meth:`predict_details`, whose
+        column ``fallback`` is the old ``impossible``.
+        """
+        if with_impossible is None:
+            return super().predict(users, items)
+        warnings.warn(
+            "predict(..., with_impossible=True) is deprecated and will be removed in 0.3: "
+            "use predict_details(users, items); its column 'fallback' was 'impossible'.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        out = self.predict_details(users, items)
+        if not with_impossible:
+            return out["estimate"].to_numpy()
+        return out.rename(columns={"fallback": "impossible"})
 
     def explain(self, user: Hashable, item: Hashable) -> pd.DataFrame:
         """The candidates behind one prediction: similarity, rating, vote and weight share.
