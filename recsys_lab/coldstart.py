@@ -21,7 +21,10 @@ Evaluation
       with 0, 1–2, 3–5, 6–10 and more than 10 known ratings, so crossovers are visible.
 
 Every strategy returns a ranked list of item ids and never recommends what the user has
-already touched.
+already touched. The strategies that serve whole user bases also exist as recommenders on
+the common API: :class:`~recsys_lab.models.PopularityRecommender`,
+:class:`~recsys_lab.models.SegmentPopularityRecommender` and
+:class:`~recsys_lab.models.ContentBasedRecommender`.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import pandas as pd
 
 from recsys_lab._validation import check_positive_int, check_ratings
 from recsys_lab.models.als_mf import ALSMatrixFactorization
+from recsys_lab.models.content_based import unit_rows
 
 BUCKETS: tuple[tuple[str, int, int], ...] = (
     ("0", 0, 0),
@@ -117,16 +121,6 @@ def segment_popularity(
     return popularity(train[train["user"].isin(members)], n, exclude)
 
 
-def _unit_rows(item_features: pd.DataFrame) -> pd.DataFrame:
-    if not all(pd.api.types.is_numeric_dtype(t) for t in item_features.dtypes):
-        raise TypeError("item_features must be numeric (see recsys_lab.metrics.item_features).")
-    norms = np.linalg.norm(item_features.to_numpy(float), axis=1)
-    empty = item_features.index[~(norms > 0)]
-    if len(empty):
-        raise ValueError(f"item(s) {list(empty[:5])} have no attributes (all-zero features).")
-    return item_features.div(norms, axis=0)
-
-
 def content_based(
     item_features: pd.DataFrame,
     history: Sequence[Hashable],
@@ -143,7 +137,7 @@ def content_based(
     """
     if len(history) == 0:
         raise ValueError("content_based needs at least one touched item; use popularity first.")
-    unit = _unit_rows(item_features)
+    unit = unit_rows(item_features)
     missing = [i for i in history if i not in unit.index]
     if missing:
         raise ValueError(f"item(s) {missing[:5]} have no attributes in item_features.")
@@ -285,7 +279,7 @@ def similar_items(item_features: pd.DataFrame, item: Hashable, n: int = 5) -> pd
     >>> similar_items(f, "new", n=1).index.tolist()
     ['b']
     """
-    unit = _unit_rows(item_features)
+    unit = unit_rows(item_features)
     if item not in unit.index:
         raise ValueError(f"item {item!r} has no attributes; add a row for it to item_features.")
     sims = pd.Series(unit.to_numpy() @ unit.loc[item].to_numpy(), index=unit.index)

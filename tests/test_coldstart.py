@@ -212,3 +212,38 @@ def test_epsilon_decay_and_drifting_rates():
 def test_private_counts_noise_scale():
     noisy = bandits.private_counts(pd.Series(np.zeros(20_000)), epsilon=0.5, random_state=2)
     assert noisy.abs().mean() == pytest.approx(2.0, rel=0.05)  # mean |Laplace(b)| = b = 1/ε
+
+
+def test_segment_popularity_recommender_serves_newcomers_of_known_segments():
+    from recsys_lab.models import SegmentPopularityRecommender
+
+    segments = pd.concat([USERS, pd.DataFrame({"user": [9], "segment": ["y"], "region": "n"})])
+    model = SegmentPopularityRecommender(segments).fit(TRAIN)
+    new = model.recommend(users=[9], n=3)  # never seen in training, segment y
+    assert new["item"].tolist() == coldstart.segment_popularity(TRAIN, USERS, "y", n=3)
+    assert not new["fallback"].any()
+    # user 2 (segment y) has seen a and c: d (1 in y) first, then b (0 in y) fills the list
+    assert model.recommend(users=[2], n=3)["item"].tolist() == ["d", "b"]
+    stranger = model.recommend(users=["nobody"], n=1)
+    assert stranger["item"].tolist() == ["a"] and stranger["fallback"].all()
+    with pytest.raises(ValueError, match="lists user 1 twice"):
+        SegmentPopularityRecommender(pd.concat([USERS, USERS])).fit(TRAIN)
+    with pytest.raises(ValueError, match="columns 'user' and 'tier'"):
+        SegmentPopularityRecommender(USERS, column="tier").fit(TRAIN)
+
+
+def test_content_based_recommender_equals_the_function_and_reaches_new_items():
+    from recsys_lab.models import ContentBasedRecommender
+
+    one = TRAIN[TRAIN["user"] == 4]  # user 4 touched d only
+    features = pd.concat([FEATURES, pd.DataFrame({"sport": [0.0], "music": [1.0]}, index=["e"])])
+    model = ContentBasedRecommender(features).fit(pd.concat([TRAIN, one.assign(user=5)]))
+    got = model.recommend(users=[5], n=2)["item"].tolist()
+    # c and e tie at 1.0 (c first, as in the catalogue); e has no interaction at all
+    assert got == coldstart.content_based(features, ["d"], n=2) == ["c", "e"]
+    # profile of user 1 = mean of unit(a), unit(b); score of c by hand
+    unit = features.div(np.linalg.norm(features, axis=1), axis=0)
+    hand = float(unit.loc["c"] @ unit.loc[["a", "b"]].mean())
+    assert model.predict([1], ["c"])[0] == pytest.approx(hand)
+    with pytest.raises(ValueError, match=r"item\(s\) \['d'\] have interactions but no row"):
+        ContentBasedRecommender(FEATURES.drop(index="d")).fit(TRAIN)

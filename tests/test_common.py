@@ -17,15 +17,20 @@ from sklearn.base import clone
 from surprise import SVD, KNNBasic
 
 from recsys_lab.datasets import make_marketing
+from recsys_lab.metrics import item_features
 from recsys_lab.models import (
     ALSMatrixFactorization,
+    ContentBasedRecommender,
     KNNRecommender,
     PopularityRecommender,
     RandomRecommender,
     Recommender,
+    SegmentPopularityRecommender,
     SGDMatrixFactorization,
     SurpriseRecommender,
 )
+
+SHOP = make_marketing(n_users=30, n_items=25, mean_ratings=6, seed=4)
 
 RECOMMENDERS = {
     "knn-user-msd": KNNRecommender(k=5),
@@ -36,13 +41,17 @@ RECOMMENDERS = {
     "random": RandomRecommender(random_state=3),
     "surprise-svd": SurpriseRecommender(SVD(n_factors=4, n_epochs=3, random_state=1)),
     "surprise-knn": SurpriseRecommender(KNNBasic(k=3, verbose=False)),
+    "segment-popularity": SegmentPopularityRecommender(SHOP.users[["user", "segment"]]),
+    "content-based": ContentBasedRecommender(
+        item_features(SHOP.items, ["category", "brand"], ["price"]), centered=True
+    ),
 }
 COLUMNS = ["user", "item", "score", "rank", "fallback"]
 
 
 @pytest.fixture(scope="module")
 def ratings() -> pd.DataFrame:
-    return make_marketing(n_users=30, n_items=25, mean_ratings=6, seed=4).ratings
+    return SHOP.ratings
 
 
 @pytest.fixture(params=list(RECOMMENDERS), ids=list(RECOMMENDERS))

@@ -12,17 +12,21 @@ first use, so that ``import recsys_lab`` works without the ``surprise`` extra.
 from recsys_lab.models.als_mf import ALSMatrixFactorization
 from recsys_lab.models.base import Interactions, Recommender, top_n
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
+from recsys_lab.models.content_based import ContentBasedRecommender
 from recsys_lab.models.knn import KNNRecommender
+from recsys_lab.models.segment_popularity import SegmentPopularityRecommender
 from recsys_lab.models.sgd_mf import SGDMatrixFactorization
 
 __all__ = [
     "ALSMatrixFactorization",
+    "ContentBasedRecommender",
     "Interactions",
     "KNNRecommender",
     "PopularityRecommender",
     "RandomRecommender",
     "Recommender",
     "SGDMatrixFactorization",
+    "SegmentPopularityRecommender",
     "SurpriseRecommender",
     "top_n",
 ]

@@ -181,6 +181,15 @@ class Recommender(BaseEstimator):
         """The baseline answer for pairs that cannot be predicted: the global mean."""
         return np.full(len(u), self.global_mean_)
 
+    def _cold_scores(self, users: list[Hashable]) -> tuple[np.ndarray, np.ndarray]:
+        """Scores for users unseen in ``fit`` and whether each is a fallback.
+
+        By default the popularity ranking, every row flagged; a cold-start strategy
+        overrides this (e.g. popularity within the newcomer's known segment).
+        """
+        shape = (len(users), len(self.items_))
+        return np.broadcast_to(self.item_popularity_, shape), np.ones(shape, dtype=bool)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "seen_"):
             raise RuntimeError(
@@ -234,7 +243,8 @@ class Recommender(BaseEstimator):
         ----------
         users : iterable, optional
             Default: every user seen in ``fit``. Unknown users get the most popular
-            items (``handle_unknown="fallback"``) or raise (``"error"``).
+            items, or a cold-start strategy's list (``handle_unknown="fallback"``), or
+            raise (``"error"``).
         n : int, default 10
             List length; shorter when a user has fewer unseen items.
 
@@ -259,8 +269,9 @@ class Recommender(BaseEstimator):
                 S[r, c] = self._fallback_estimate(codes[known][r], c)
             S[self.seen_[codes[known]].nonzero()] = -np.inf
             scores[known], flags[known] = S, impossible
-        unknown = codes < 0
-        scores[unknown], flags[unknown] = self.item_popularity_, True
+        unknown = np.flatnonzero(codes < 0)
+        if unknown.size:
+            scores[unknown], flags[unknown] = self._cold_scores([wanted[j] for j in unknown])
         rows, cols, vals, rank = top_n(scores, n)
         return pd.DataFrame(
             {
