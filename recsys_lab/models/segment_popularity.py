@@ -65,7 +65,7 @@ class SegmentPopularityRecommender(Recommender):
                 f"user_segments must be a DataFrame with columns 'user' and {self.column!r}."
             )
         if seg["user"].duplicated().any():
-            dup = seg.loc[seg["user"].duplicated(), "user"].iloc[0]
+            dup = seg.loc[seg["user"].duplicated(), "user"].tolist()[0]
             raise ValueError(f"user_segments lists user {dup!r} twice; keep one row per user.")
         self._lookup_segment = seg.set_index("user")[self.column]
         user_seg = self._lookup_segment.reindex(data.users).to_numpy()
