@@ -279,7 +279,9 @@ def load_movielens(
 def _recbole_folder() -> Path | None:
     """RecBole's ``dataset_example/ml-100k`` folder, found without importing RecBole."""
     found = importlib.util.find_spec("recbole")  # top-level: located, not executed
-    for root in (found.submodule_search_locations or []) if found else []:
+    if found is None:
+        return None
+    for root in found.submodule_search_locations or []:
         folder = Path(root) / "dataset_example" / "ml-100k"
         if folder.is_dir():
             return folder
