@@ -1,3 +1,5 @@
+import importlib.util
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -123,3 +125,214 @@ def test_save_and_load_roundtrip(tmp_path):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(shop, name), check_exact=True)
     with pytest.raises(FileNotFoundError, match="save_marketing"):
         datasets.load_marketing(tmp_path / "nothing-here")
+
+
+# ------------------------------------------------------------------ load_interactions
+
+ORDERS = pd.DataFrame(
+    {
+        "customer": ["ann", "bob", "ann", "cy"],
+        "sku": ["007", "007", "012", "012"],
+        "stars": [4, 5, 2, 3],
+        "ordered_at": [
+            "2024-03-01 10:00:00+01:00",
+            "2024-03-02 08:30:00+00:00",
+            "2024-03-02 09:00:00+00:00",
+            "2024-03-03 12:00:00-05:00",
+        ],
+        "channel": ["web", "app", "web", "web"],
+    }
+)
+
+
+def test_load_interactions_from_a_frame_renames_and_converts():
+    before = ORDERS.copy(deep=True)
+    out = datasets.load_interactions(ORDERS, "customer", "sku", "stars", "ordered_at")
+    pd.testing.assert_frame_equal(ORDERS, before)  # never mutated
+    assert list(out.columns) == ["user", "item", "rating", "timestamp"]
+    assert out["item"].tolist() == ["007", "007", "012", "012"]  # ids as they are
+    assert out["rating"].dtype == "float64" and out["rating"].tolist() == [4.0, 5.0, 2.0, 3.0]
+    # offsets converted to UTC, then stored without zone as MovieLens's timestamps are
+    assert pd.api.types.is_datetime64_dtype(out["timestamp"])
+    assert (
+        out["timestamp"].tolist()
+        == pd.to_datetime(
+            ["2024-03-01 09:00", "2024-03-02 08:30", "2024-03-02 09:00", "2024-03-03 17:00"]
+        ).tolist()
+    )
+    assert list(datasets.load_interactions(ORDERS, "customer", "sku").columns) == ["user", "item"]
+
+
+def test_load_interactions_reads_csv_tsv_and_compressed_csv(tmp_path):
+    expected = datasets.load_interactions(ORDERS, "customer", "sku", "stars", "ordered_at")
+    ORDERS.to_csv(tmp_path / "orders.csv", index=False)
+    ORDERS.to_csv(tmp_path / "orders.tsv", index=False, sep="\t")
+    ORDERS.to_csv(tmp_path / "orders.csv.gz", index=False)
+    ORDERS.to_csv(tmp_path / "semicolons.csv", index=False, sep=";")
+    for name, kwargs in [
+        ("orders.csv", {}),
+        ("orders.tsv", {}),
+        ("orders.csv.gz", {}),
+        ("semicolons.csv", {"sep": ";"}),
+    ]:
+        out = datasets.load_interactions(
+            tmp_path / name, "customer", "sku", "stars", "ordered_at", dtype={"sku": str}, **kwargs
+        )
+        pd.testing.assert_frame_equal(out, expected, check_dtype=False)
+    with pytest.raises(ValueError, match=r"orders.xlsx: load_interactions reads .csv"):
+        datasets.load_interactions(tmp_path / "orders.xlsx", "customer", "sku")
+    with pytest.raises(FileNotFoundError, match="nothing.csv does not exist"):
+        datasets.load_interactions(tmp_path / "nothing.csv", "customer", "sku")
+    with pytest.raises(TypeError, match="reading options apply to files"):
+        datasets.load_interactions(ORDERS, "customer", "sku", sep=";")
+    with pytest.raises(TypeError, match="got list"):
+        datasets.load_interactions([1, 2], "customer", "sku")
+
+
+def has_parquet_engine():
+    return any(importlib.util.find_spec(m) for m in ("pyarrow", "fastparquet"))
+
+
+@pytest.mark.skipif(has_parquet_engine(), reason="a Parquet engine is installed")
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path):
+    path = tmp_path / "orders.parquet"
+    path.write_bytes(b"PAR1")
+    with pytest.raises(ImportError, match=r"orders.parquet needs pyarrow: pip install pyarrow"):
+        datasets.load_interactions(path, "customer", "sku")
+
+
+@pytest.mark.skipif(not has_parquet_engine(), reason="no Parquet engine (pip install pyarrow)")
+def test_parquet_roundtrip(tmp_path):
+    ORDERS.to_parquet(tmp_path / "orders.parquet")
+    out = datasets.load_interactions(tmp_path / "orders.parquet", "customer", "sku", "stars")
+    assert out["rating"].tolist() == [4.0, 5.0, 2.0, 3.0]
+
+
+def test_numeric_timestamps_take_a_unit():
+    events = pd.DataFrame({"u": [1, 2], "i": [1, 1], "t": [881250949, 891717742]})
+    out = datasets.load_interactions(events, "u", "i", timestamp="t")
+    assert out["timestamp"].tolist() == [
+        pd.Timestamp("1997-12-04 15:55:49"),
+        pd.Timestamp("1998-04-04 19:22:22"),
+    ]
+    in_ms = events.assign(t=events["t"] * 1000)
+    out_ms = datasets.load_interactions(in_ms, "u", "i", timestamp="t", timestamp_unit="ms")
+    assert out_ms["timestamp"].tolist() == out["timestamp"].tolist()
+    with pytest.raises(ValueError, match="out of range as 's'.*timestamp_unit"):
+        datasets.load_interactions(events.assign(t=events["t"] * 10**9), "u", "i", timestamp="t")
+    with pytest.raises(ValueError, match="Unknown timestamp_unit 'days'"):
+        datasets.load_interactions(events, "u", "i", timestamp="t", timestamp_unit="days")
+
+
+def test_timestamp_strings_in_a_given_format():
+    events = pd.DataFrame({"u": [1, 2], "i": [1, 1], "t": ["05/01/2024 10:00", "31/12/2024 23:59"]})
+    out = datasets.load_interactions(
+        events, "u", "i", timestamp="t", timestamp_format="%d/%m/%Y %H:%M"
+    )
+    assert (
+        out["timestamp"].tolist()
+        == pd.to_datetime(["2024-01-05 10:00", "2024-12-31 23:59"]).tolist()
+    )
+
+
+def test_an_unparsable_timestamp_is_named():
+    events = ORDERS.assign(ordered_at=["2024-03-01", "2024-03-02", "yesterday", "2024-13-45"])
+    with pytest.raises(ValueError, match=r"'ordered_at' holds 'yesterday' \(row 2\), which is not"):
+        datasets.load_interactions(events, "customer", "sku", timestamp="ordered_at")
+
+
+def test_a_non_numeric_rating_is_named():
+    events = ORDERS.assign(stars=["4", "5", "five", "3"])
+    with pytest.raises(TypeError, match=r"'stars' must hold numbers, but holds 'five' \(row 2\)"):
+        datasets.load_interactions(events, "customer", "sku", rating="stars")
+    numeric_text = ORDERS.assign(stars=["4", "5", "2.5", "3"])
+    out = datasets.load_interactions(numeric_text, "customer", "sku", rating="stars")
+    assert out["rating"].tolist() == [4.0, 5.0, 2.5, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        (
+            {"user": "customer_id", "item": "sku", "rating": "score"},
+            ValueError,
+            r"no column for user='customer_id', rating='score'; its columns are 'customer'",
+        ),
+        ({"user": "sku", "item": "sku"}, ValueError, "One column cannot play two roles"),
+        ({"user": "customer", "item": "sku", "duplicates": "mean"}, ValueError, "Unknown dup"),
+    ],
+)
+def test_load_interactions_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        datasets.load_interactions(ORDERS, **kwargs)
+
+
+def test_missing_ids_and_values_and_no_rows():
+    with pytest.raises(ValueError, match=r"1 row\(s\) have no item \(column 'sku'\), the first at"):
+        datasets.load_interactions(ORDERS.assign(sku=["1", None, "2", "3"]), "customer", "sku")
+    with pytest.raises(ValueError, match=r"have no rating \(column 'stars'\)"):
+        datasets.load_interactions(
+            ORDERS.assign(stars=[1, np.nan, 2, 3]), "customer", "sku", rating="stars"
+        )
+    with pytest.raises(ValueError, match="has no rows"):
+        datasets.load_interactions(ORDERS.iloc[:0], "customer", "sku")
+
+
+REPEATS = pd.DataFrame(
+    {
+        "customer": ["ann", "ann", "bob", "ann"],
+        "sku": ["a", "b", "a", "a"],
+        "qty": [1, 2, 5, 3],
+        "at": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-02", "2024-01-02"]),
+    }
+)
+
+
+def test_repeated_pairs_are_an_error_by_default():
+    with pytest.raises(
+        ValueError,
+        match=r"1 \(user, item\) pair\(s\) occur more than once, e.g. user 'ann' and item 'a' "
+        r"\(2 rows.*duplicates='sum'.*duplicates='last'",
+    ):
+        datasets.load_interactions(REPEATS, "customer", "sku", "qty", "at")
+
+
+def test_repeated_pairs_summed_or_last():
+    total = datasets.load_interactions(REPEATS, "customer", "sku", "qty", "at", duplicates="sum")
+    assert total.values.tolist() == [
+        ["ann", "a", 4.0, pd.Timestamp("2024-01-03")],  # 1 + 3, the latest time
+        ["ann", "b", 2.0, pd.Timestamp("2024-01-01")],
+        ["bob", "a", 5.0, pd.Timestamp("2024-01-02")],
+    ]
+    last = datasets.load_interactions(REPEATS, "customer", "sku", "qty", "at", duplicates="last")
+    assert last.values.tolist() == [
+        ["ann", "a", 1.0, pd.Timestamp("2024-01-03")],  # the latest event, not the last row
+        ["ann", "b", 2.0, pd.Timestamp("2024-01-01")],
+        ["bob", "a", 5.0, pd.Timestamp("2024-01-02")],
+    ]
+    by_row = datasets.load_interactions(REPEATS, "customer", "sku", "qty", duplicates="last")
+    assert by_row["rating"].tolist() == [2.0, 5.0, 3.0]  # no time: the last row wins
+    ids = datasets.load_interactions(REPEATS, "customer", "sku", duplicates="sum")
+    assert ids.values.tolist() == [["ann", "a"], ["ann", "b"], ["bob", "a"]]
+    assert list(ids.index) == [0, 1, 2]
+
+
+def test_the_readme_pipeline_runs_on_your_own_csv(tmp_path, monkeypatch, capsys):
+    from recsys_lab import metrics, model_selection, neighbors
+
+    shop = datasets.make_marketing(n_users=60, n_items=40, mean_ratings=12, seed=5).ratings
+    names = {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": "ordered_at"}
+    shop.rename(columns=names).to_csv(tmp_path / "orders.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    # the three lines of the README's "Bring your own data", verbatim
+    events = datasets.load_interactions(
+        "orders.csv", user="customer_id", item="sku", rating="stars", timestamp="ordered_at"
+    )
+    train, test = model_selection.split_by_time(events, test_fraction=0.2)
+    print(
+        metrics.evaluate(
+            neighbors.KNNRecommender(k=40).fit(train).recommend(n=10), test, train=train
+        ).table()
+    )
+    pd.testing.assert_frame_equal(events, shop, check_dtype=False)
+    assert len(test) > 0 and "precision@10" in capsys.readouterr().out
