@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(if $(OFFLINE),,$(BIN)/python -m pip install --quiet --upgrade pip)
 	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -c $(LOCK) -e '.[dev]'
-	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -c $(LOCK) --no-deps $(NO_DEPS)
+	$(BIN)/python -m pip install --quiet $(PIP_SOURCE) -c $(LOCK) --no-deps $(NO_DEPS_HERE)
 	touch $(STAMP)
 
 lab: setup
@@ -62,9 +62,12 @@ site: setup
 	$(BIN)/python tools/make_site.py notebooks build/site
 
 # Every wheel the project needs, for rooms without network: then `make lab OFFLINE=1`.
+# NO_MOVIELENS=1 leaves out the RecBole wheel, i.e. the MovieLens copy (see data/README.md:
+# handing MovieLens to others needs GroupLens's permission).
+NO_DEPS_HERE = $(if $(NO_MOVIELENS),$(filter-out recbole%,$(NO_DEPS)),$(NO_DEPS))
 wheelhouse: setup
 	$(BIN)/python -m pip download --quiet -c $(LOCK) -d wheelhouse '.[dev,browser]' pip 'setuptools>=77' wheel
-	$(BIN)/python -m pip download --quiet -c $(LOCK) -d wheelhouse --no-deps $(NO_DEPS)
+	$(BIN)/python -m pip download --quiet -c $(LOCK) -d wheelhouse --no-deps $(NO_DEPS_HERE)
 
 # Install from the wheelhouse into a scratch venv with the package index disabled.
 test-offline: wheelhouse
