@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from recsys_lab import abtest, datasets, offers
-from recsys_lab.exercises.nb07 import toy_accuracy
+from recsys_lab.exercises.personalized_offers import toy_accuracy
 
 Z = NormalDist().inv_cdf(0.975)
 

@@ -1,7 +1,9 @@
 """Self-check exercises: ``q.check(answer)``, ``q.hint()``, ``q.solution()``.
 
 A notebook cell leaves the answer blank as ``____``; checking a blank says
-"not attempted" and never raises, so "Run all" always gets to the end.
+"not attempted" and never raises, so "Run all" always gets to the end. Each notebook's
+exercises live in a module named after the notebook's topic (``salesperson_example``,
+``distance_norms``, …), never its number, so reordering the notebooks costs nothing.
 
 >>> from recsys_lab.exercises import Exercise, ____
 >>> q = Exercise("What is 6 × 7?", expected=lambda: 42, hint="Count by sevens.", solution="6 * 7")

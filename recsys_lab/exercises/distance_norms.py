@@ -1,4 +1,4 @@
-"""Exercises of notebook 02, distance norms.
+"""Exercises of the notebook on distance norms.
 
 >>> q3.verdict(4).status
 'correct'

@@ -1,4 +1,4 @@
-"""Exercises of notebook 06, beyond-accuracy metrics.
+"""Exercises of the notebook on beyond-accuracy metrics.
 
 >>> q3.verdict(0.5).status
 'correct'

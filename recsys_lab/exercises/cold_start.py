@@ -1,4 +1,4 @@
-"""Exercises of notebook 05, cold start.
+"""Exercises of the notebook on cold start.
 
 >>> q3.verdict(2.0).status
 'correct'

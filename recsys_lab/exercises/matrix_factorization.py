@@ -1,4 +1,4 @@
-"""Exercises of notebook 04, matrix factorization.
+"""Exercises of the notebook on matrix factorization.
 
 >>> round(q1.expected() / 1e5, 1) > 0
 True

@@ -1,4 +1,4 @@
-"""Exercises of notebook 01, the salesperson example.
+"""Exercises of the notebook on the salesperson example.
 
 >>> q1.verdict(400_000).status
 'correct'

@@ -1,4 +1,4 @@
-"""Exercises of notebook 03, weighted voting.
+"""Exercises of the notebook on weighted voting.
 
 >>> round(q1.expected(), 4)
 0.8808
