@@ -109,11 +109,12 @@ def _bootstrap_means(x: np.ndarray, n_resamples: int, rng: np.random.Generator) 
     """Means of ``n_resamples`` samples of ``x`` drawn with replacement, a block at a time."""
     n = x.size
     rows = max(1, _BLOCK // n)
-    blocks = [
-        x[rng.integers(0, n, size=(min(rows, n_resamples - start), n))].mean(axis=1)
-        for start in range(0, n_resamples, rows)
-    ]
-    return np.concatenate(blocks)
+    means = np.empty(n_resamples)
+    for start in range(0, n_resamples, rows):
+        stop = min(start + rows, n_resamples)
+        picks = rng.integers(0, n, size=(stop - start, n), dtype=np.int32)
+        means[start:stop] = x[picks].mean(axis=1)
+    return means
 
 
 def _percentile_interval(means: np.ndarray, confidence: float) -> tuple[float, float]:
