@@ -771,8 +771,9 @@ def summarize(results: pd.DataFrame, by: Sequence[str] | None = None) -> pd.Data
     values = [*metrics, *(c for c in ("unknown", "fit_time") if c in results.columns)]
     if by is None:
         by = [c for c in results.columns if c not in (*values, "fold", "rank")]
-    if not by:
-        raise ValueError("results have no parameter column to group by; pass by=[...].")
+    if not by:  # one model, no parameters: one row
+        overall = pd.concat([results[values].mean(), results[values].std().add_suffix("_std")])
+        return overall.to_frame().T.reset_index(drop=True)
     grouped = results.groupby(list(by), sort=False, dropna=False)[values]
     table = grouped.mean().join(grouped.std().add_suffix("_std"))
     ascending = not _parse_scoring(metrics[0])[0].greater_is_better
