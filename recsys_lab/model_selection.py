@@ -218,6 +218,14 @@ def _last_per_user(
     return is_test
 
 
+def _last_share(n: int, test_size: float) -> np.ndarray:
+    """Mask of the last round(test_size × n) of ``n`` rows, at least one, never all."""
+    if n < 2:
+        raise ValueError("a split needs at least two ratings.")
+    n_test = min(max(round(test_size * n), 1), n - 1)
+    return np.arange(n) >= n - n_test
+
+
 def _share(test_size: float) -> Callable[[np.ndarray], np.ndarray]:
     """round(test_size × n) ratings of a user with n, at least one."""
     return lambda size: np.maximum(np.round(test_size * size), 1)
@@ -237,12 +245,8 @@ def random_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: in
     """
     test_size = _check_size(test_size)
     check_ratings(ratings, ("user", "item"))
-    n = len(ratings)
-    if n < 2:
-        raise ValueError("a split needs at least two ratings.")
-    n_test = int(min(max(round(test_size * n), 1), n - 1))
-    order = np.random.default_rng(random_state).permutation(n)
-    return _parts(ratings, order, np.arange(n) >= n - n_test, sort=True)
+    order = np.random.default_rng(random_state).permutation(len(ratings))
+    return _parts(ratings, order, _last_share(len(ratings), test_size), sort=True)
 
 
 def per_user_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: int = 0) -> Split:
@@ -284,11 +288,7 @@ def temporal_split(ratings: pd.DataFrame, test_size: float = 0.2, time: str = "t
     test_size = _check_size(test_size)
     check_ratings(ratings, ("user", "item"))
     order = _time_order(ratings, time)
-    n = len(ratings)
-    if n < 2:
-        raise ValueError("a split needs at least two ratings.")
-    n_test = int(min(max(round(test_size * n), 1), n - 1))
-    return _parts(ratings, order, np.arange(n) >= n - n_test, sort=False)
+    return _parts(ratings, order, _last_share(len(ratings), test_size), sort=False)
 
 
 def leave_last_out(ratings: pd.DataFrame, n: int = 1, time: str = "timestamp") -> Split:
