@@ -9,7 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab import metrics
+from recsys_lab import metrics, stats
+from recsys_lab import model_selection as ms
+from recsys_lab.datasets import make_marketing
+from recsys_lab.mf import SGDMatrixFactorization
 from recsys_lab.rerank import mmr
 
 with warnings.catch_warnings():
@@ -356,3 +359,186 @@ def test_evaluate_names_missing_columns():
         metrics.evaluate(RECS, TRUTH, items=pd.DataFrame({"category": ["x"]}, index=["a"]))
     with pytest.raises(ValueError, match="train needs columns user and item"):
         metrics.evaluate(RECS, TRUTH, train=pd.DataFrame({"who": [1], "item": ["a"]}))
+
+
+# ------------------------------------------------- evaluate: intervals and paired tests
+def _three_models(n_users=60, seed=0):
+    rng = np.random.default_rng(seed)
+    users = np.arange(n_users)
+    truth = pd.DataFrame({"user": users, "item": rng.integers(0, 5, n_users)})
+    catalog = np.arange(20)
+
+    def lists(skill):  # put the relevant item in the top 3 for a share `skill` of the users
+        out = {}
+        for u, item in zip(truth["user"], truth["item"], strict=True):
+            others = [i for i in rng.permutation(catalog) if i != item][:5]
+            out[u] = [*others[:2], item, *others[2:]] if rng.random() < skill else others
+        return out
+
+    return {"weak": lists(0.2), "strong": lists(0.6), "same": lists(0.2)}, truth
+
+
+def test_evaluate_intervals_are_bootstrap_intervals_of_per_user_values():
+    recs, truth = _three_models()
+    items = pd.DataFrame({"item": np.arange(20)})
+    result = metrics.evaluate(recs, truth, items=items, k=5, n_resamples=2000, random_state=3)
+    rows = result.summary.set_index(["model", "metric"])
+    per_user = result.by_user("ndcg@5")
+    assert list(per_user.columns) == ["weak", "strong", "same"] and len(per_user) == 60
+    low, high = stats.bootstrap_ci(per_user["strong"], n_resamples=2000, random_state=3)
+    assert (rows.loc[("strong", "ndcg@5"), "low"], rows.loc[("strong", "ndcg@5"), "high"]) == (
+        low,
+        high,
+    )
+    tested = rows.dropna(subset=["low"])
+    assert (tested["low"] <= tested["value"]).all() and (tested["value"] <= tested["high"]).all()
+    assert len(tested) == 3 * 7  # the ranking metrics of the three models
+    assert rows.loc[("weak", "catalog_coverage"), ["low", "high"]].isna().all()
+    assert result.table("high").loc["mrr", "same"] == rows.loc[("same", "mrr"), "high"]
+
+
+@pytest.mark.parametrize("method", ["t", "randomization"])
+def test_evaluate_compares_against_a_reference_with_adjusted_pvalues(method):
+    recs, truth = _three_models()
+    result = metrics.evaluate(
+        recs, truth, k=5, compare_to="weak", method=method, adjust="bonferroni", n_resamples=999
+    )
+    rows = result.summary.set_index(["model", "metric"])
+    assert rows.loc[("weak", "hit_rate@5"), ["difference", "pvalue"]].isna().all()
+    hits = result.by_user("hit_rate@5")
+    tests = [
+        stats.paired_test(hits[m], hits["weak"], method, n_resamples=999)
+        for m in ("strong", "same")
+    ]
+    for model, test in zip(("strong", "same"), tests, strict=True):
+        assert rows.loc[(model, "hit_rate@5"), "pvalue"] == test.pvalue
+        assert rows.loc[(model, "hit_rate@5"), "pvalue_adjusted"] == min(1, 2 * test.pvalue)
+        assert rows.loc[(model, "hit_rate@5"), "difference"] == pytest.approx(test.mean_difference)
+    assert rows.loc[("strong", "hit_rate@5"), "pvalue_adjusted"] < 0.01
+    assert rows.loc[("same", "hit_rate@5"), "pvalue_adjusted"] > 0.05
+
+
+def test_evaluate_bad_comparisons_get_a_clear_error():
+    recs, truth = _three_models(10)
+    with pytest.raises(ValueError, match="compare_to='best' is not one of the models"):
+        metrics.evaluate(recs, truth, compare_to="best")
+    with pytest.raises(ValueError, match="Unknown method 'z'"):
+        metrics.evaluate(recs, truth, compare_to="weak", method="z")
+    with pytest.raises(ValueError, match="Unknown adjust 'sidak'"):
+        metrics.evaluate(recs, truth, compare_to="weak", adjust="sidak")
+    result = metrics.evaluate(recs, truth, k=5)
+    with pytest.raises(ValueError, match="Unknown column 'pvalue'"):
+        result.table("pvalue")  # no comparison asked for
+    with pytest.raises(ValueError, match="Unknown per-user metric 'personalization'"):
+        result.by_user("personalization")
+
+
+# ------------------------------------------------------------- sampled vs full ranking
+def test_sampled_ranking_by_hand():
+    train = pd.DataFrame({"user": [1, 2], "item": ["a", "f"]})
+    test = pd.DataFrame({"user": [1, 1], "item": ["b", "c"]})
+    score = {"a": 9.0, "b": 0.5, "c": 0.1, "d": 0.8, "e": 0.3, "f": 0.05}
+    table = metrics.sampled_ranking(
+        lambda users, items: [score[i] for i in items], train, test, k=3, items=list("abcdef")
+    )
+    # candidates of user 1: b, c (held out) and d, e, f; a was seen. Order d, b, e, c, f.
+    d = 1 / np.log2(np.arange(2, 5))
+    assert table.loc[1, "hit_rate"] == 1.0 and table.loc[1, "negatives"] == 3
+    assert table.loc[1, "ndcg"] == pytest.approx(d[1] / (d[0] + d[1]))
+
+
+def test_sampled_negatives_are_unseen_catalog_items():
+    ratings = make_marketing(n_users=40, n_items=150, mean_ratings=12, seed=4).ratings
+    train, test = ms.leave_last_out(ratings, n=2)
+    asked = []
+
+    def record(users, items):
+        asked.append(pd.DataFrame({"user": list(users), "item": list(items)}))
+        return np.random.default_rng(0).random(len(asked[-1]))
+
+    table = metrics.sampled_ranking(record, train, test, n_negatives=20, random_state=5)
+    pairs = asked[0].merge(ratings[["user", "item"]], how="left", indicator=True)
+    held_out = pairs["_merge"] == "both"
+    rankable = test["user"].isin(train["user"]) & test["item"].isin(train["item"])
+    assert held_out.sum() == rankable.sum() < len(test)  # every test item the catalog has
+    assert pairs.loc[held_out].merge(train[["user", "item"]]).empty  # none from training
+    assert (table["negatives"] == 20).all() and set(pairs["item"]) <= set(train["item"])
+    assert not asked[0].duplicated().any()
+    again = metrics.sampled_ranking(record, train, test, n_negatives=20, random_state=5)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_sampled_with_every_negative_is_the_full_ranking():
+    ratings = make_marketing(n_users=50, n_items=60, mean_ratings=12, seed=5).ratings
+    train, test = ms.leave_last_out(ratings, n=3)
+    model = SGDMatrixFactorization(n_factors=4, n_epochs=5, random_state=0).fit(train)
+    test = test[test["item"].isin(train["item"])]
+    full = metrics.per_user(model.recommend(users=test["user"].unique(), n=10), test, k=10)
+    everything = metrics.sampled_ranking(model, train, test, k=10, n_negatives=10_000)
+    pd.testing.assert_frame_equal(everything[["hit_rate", "ndcg"]], full[["hit_rate", "ndcg"]])
+    sampled = metrics.sampled_ranking(model, train, test, k=10, n_negatives=20)
+    assert (sampled["hit_rate"] >= full["hit_rate"]).all()  # fewer competitors, never worse
+
+
+def test_sampled_metrics_can_reorder_models():
+    # 1,000 items, 200 users with one held-out item each (Krichene & Rendle 2020, Fig. 1):
+    # "bimodal" ranks it first for half of the users and last for the others; "steady"
+    # ranks it 20th for everybody, behind 19 items everybody scores higher.
+    n_users, catalog = 200, np.arange(1000)
+    test = pd.DataFrame({"user": np.arange(n_users), "item": np.arange(n_users)})
+    train = pd.DataFrame({"user": np.arange(n_users), "item": 500 + np.arange(n_users)})
+
+    def noise(users, items):
+        return ((np.asarray(users) * 7919 + np.asarray(items) * 104_729) % 1000) / 1000
+
+    def bimodal(users, items):
+        users, items = np.asarray(users), np.asarray(items)
+        held_out = np.where(users % 2 == 0, 10.0, -10.0)
+        return np.where(items == users, held_out, noise(users, items))
+
+    def steady(users, items):
+        users, items = np.asarray(users), np.asarray(items)
+        top = (items >= 900) & (items < 919)
+        return np.where(items == users, 1.0, np.where(top, 2.0, noise(users, items)))
+
+    def hit_rate(scorer, n):
+        return metrics.sampled_ranking(scorer, train, test, n_negatives=n, items=catalog)[
+            "hit_rate"
+        ].mean()
+
+    assert hit_rate(bimodal, 10_000) == 0.5 and hit_rate(steady, 10_000) == 0.0  # full
+    assert hit_rate(steady, 100) > 0.9 > 0.5 == hit_rate(bimodal, 100)  # sampled: flipped
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: metrics.sampled_ranking("model", TRAIN_S, TEST_S),
+            TypeError,
+            "scorer must be a fitted recommender",
+        ),
+        (
+            lambda: metrics.sampled_ranking(lambda u, i: [], TRAIN_S, TEST_S),
+            ValueError,
+            "one number per \\(user, item\\) pair",
+        ),
+        (
+            lambda: metrics.sampled_ranking(len, TRAIN_S, TEST_S.assign(user=9)),
+            ValueError,
+            "nothing to rank",
+        ),
+        (
+            lambda: metrics.sampled_ranking(len, TRAIN_S, TEST_S, n_negatives=0),
+            ValueError,
+            "n_negatives must be >= 1",
+        ),
+    ],
+)
+def test_sampled_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+TRAIN_S = pd.DataFrame({"user": [1, 1, 2], "item": ["a", "b", "c"]})
+TEST_S = pd.DataFrame({"user": [1], "item": ["c"]})

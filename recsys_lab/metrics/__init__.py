@@ -2,7 +2,10 @@
 
 Definitions (each function's docstring has its formula and a tiny example):
 :mod:`~recsys_lab.metrics.accuracy`, :mod:`~recsys_lab.metrics.ranking`,
-:mod:`~recsys_lab.metrics.beyond`, :mod:`~recsys_lab.metrics.business`.
+:mod:`~recsys_lab.metrics.beyond`, :mod:`~recsys_lab.metrics.business`;
+:func:`evaluate` scores several models at once with intervals and paired tests, and
+:func:`sampled_ranking` (:mod:`~recsys_lab.metrics.sampled`) the sampled metrics that full
+ranking, the default, replaces.
 Lists are a DataFrame ``user, item, rank`` or a mapping user → ranked items.
 
 >>> from recsys_lab import metrics
@@ -40,6 +43,7 @@ from recsys_lab.metrics.ranking import (
     precision_at_k,
     recall_at_k,
 )
+from recsys_lab.metrics.sampled import sampled_ranking
 
 __all__ = [
     "Evaluation",
@@ -70,5 +74,6 @@ __all__ = [
     "prediction_coverage",
     "recall_at_k",
     "rmse",
+    "sampled_ranking",
     "serendipity",
 ]

@@ -1,14 +1,22 @@
-"""One call that scores one or several recommenders on every metric that applies."""
+"""One call that scores one or several recommenders on every metric that applies.
+
+Per-user metrics (ranking metrics, novelty, diversity, ...) come with a percentile
+bootstrap interval of their mean over users, and, against a chosen reference model, with
+a paired test user by user (:mod:`recsys_lab.stats`), its p-values adjusted for the
+number of models compared.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from recsys_lab._validation import check_positive_int
+from recsys_lab import stats
+from recsys_lab._validation import check_choice, check_positive_int
 from recsys_lab.metrics import beyond, ranking
 from recsys_lab.metrics._lists import Recs
 
@@ -22,9 +30,13 @@ class Evaluation:
     Attributes
     ----------
     summary : DataFrame
-        Tidy: ``model, metric, value``.
+        Tidy: ``model, metric, value, low, high``. ``low, high`` is the bootstrap
+        interval of a per-user metric's mean (NaN for metrics of a whole set of lists,
+        such as coverage). With ``compare_to``, also ``difference`` (model − reference,
+        mean over the users both have a value for), ``pvalue`` and ``pvalue_adjusted``
+        (NaN on the reference's own rows).
     per_user : DataFrame
-        ``model, user`` and one column per per-user metric.
+        ``model, user`` and one column per per-user metric (names without ``@k``).
     by_group : DataFrame or None
         With ``groups``: ``model, metric, group, users, mean`` for each per-user metric.
     """
@@ -33,12 +45,30 @@ class Evaluation:
     per_user: pd.DataFrame
     by_group: pd.DataFrame | None = None
 
-    def table(self) -> pd.DataFrame:
-        """Metrics as rows, models as columns (in the order evaluated)."""
-        wide = self.summary.pivot(index="metric", columns="model", values="value")
-        metrics = pd.unique(self.summary["metric"])
-        models = pd.unique(self.summary["model"])
-        return wide.loc[metrics, models]
+    def table(self, column: str = "value") -> pd.DataFrame:
+        """Metrics as rows, models as columns (in the order evaluated).
+
+        ``column`` picks what fills the cells: ``"value"`` (default), ``"low"``,
+        ``"high"`` or, after a comparison, ``"difference"``, ``"pvalue"``,
+        ``"pvalue_adjusted"``.
+        """
+        options = [c for c in self.summary.columns if c not in ("model", "metric")]
+        column = check_choice(column, "column", options)
+        wide = self.summary.pivot(index="metric", columns="model", values=column)
+        return wide.reindex(
+            index=pd.unique(self.summary["metric"]), columns=pd.unique(self.summary["model"])
+        )
+
+    def by_user(self, metric: str) -> pd.DataFrame:
+        """One per-user metric (e.g. ``"ndcg@10"``) with users as rows, models as columns.
+
+        The input of :func:`recsys_lab.stats.paired_test` or of a histogram.
+        """
+        column = metric.split("@")[0]
+        per_user_metrics = [c for c in self.per_user.columns if c not in ("model", "user")]
+        check_choice(column, "per-user metric", per_user_metrics)
+        wide = self.per_user.pivot(index="user", columns="model", values=column)
+        return wide[pd.unique(self.per_user["model"])]
 
 
 def _models(recs: Recs | Mapping[str, Recs]) -> dict[Hashable, Recs]:
@@ -47,8 +77,8 @@ def _models(recs: Recs | Mapping[str, Recs]) -> dict[Hashable, Recs]:
         and recs
         and all(isinstance(v, pd.DataFrame | Mapping) for v in recs.values())
     ):
-        return dict(recs)
-    return {"model": recs}
+        return {name: cast(Recs, lists) for name, lists in recs.items()}
+    return {"model": cast(Recs, recs)}
 
 
 def evaluate(
@@ -59,7 +89,14 @@ def evaluate(
     k: int = 10,
     groups: pd.Series | None = None,
     item_features: pd.DataFrame | None = None,
-    baseline: Recs | None = None,
+    baseline: Recs | Sequence[Hashable] | None = None,
+    *,
+    compare_to: Hashable | None = None,
+    method: str = "t",
+    adjust: str = "holm",
+    confidence: float = 0.95,
+    n_resamples: int = 10_000,
+    random_state: int = 0,
 ) -> Evaluation:
     """Score recommenders on ranking and beyond-accuracy metrics at once.
 
@@ -83,6 +120,16 @@ def evaluate(
         Numeric features indexed by item: enables intra-list diversity.
     baseline : lists, optional
         The lists serendipity must beat; default: the ``k`` most popular training items.
+    compare_to : model name, optional
+        Test every other model against this one, user by user, on every per-user metric
+        with :func:`recsys_lab.stats.paired_test`; p-values are adjusted over the models
+        compared, metric by metric, with :func:`recsys_lab.stats.adjust_pvalues`.
+    method : {"t", "wilcoxon", "randomization", "bootstrap"}, default "t"
+        The paired test.
+    adjust : {"holm", "bonferroni", "fdr_bh"}, default "holm"
+        The correction for several models.
+    confidence, n_resamples, random_state
+        Of the bootstrap intervals (:func:`recsys_lab.stats.bootstrap_ci`) and tests.
 
     Examples
     --------
@@ -90,8 +137,13 @@ def evaluate(
     >>> result = evaluate(recs, {"ann": ["a"], "bob": ["c"]}, k=2)
     >>> result.table().loc["precision@2", "model"]
     np.float64(0.5)
+    >>> result.table("low").loc["precision@2", "model"], result.table("high").loc["mrr", "model"]
+    (np.float64(0.5), np.float64(1.0))
     """
     k = check_positive_int(k, "k")
+    method = check_choice(method, "method", stats.METHODS)
+    adjust = check_choice(adjust, "adjust", stats.ADJUSTMENTS)
+    stats.check_confidence(confidence)
     if items is not None and "item" not in items.columns:
         raise ValueError(
             "items needs an 'item' column (the catalog); reset_index() if the "
@@ -99,6 +151,11 @@ def evaluate(
         )
     if train is not None and not {"user", "item"} <= set(train.columns):
         raise ValueError("train needs columns user and item.")
+    models = _models(recs)
+    if compare_to is not None and compare_to not in models:
+        raise ValueError(
+            f"compare_to={compare_to!r} is not one of the models: {', '.join(map(str, models))}."
+        )
     if train is not None and baseline is None:
         popular = train["item"].value_counts().index[:k].tolist()
         baseline = popular
@@ -106,20 +163,14 @@ def evaluate(
     categories = None
     if items is not None and "category" in items.columns and train is not None:
         categories = items[["item", "category"]]
+    graded = isinstance(truth, pd.DataFrame) and "rating" in truth.columns
     summary, users, grouped = [], [], []
-    for name, lists in _models(recs).items():
-        per = ranking.per_user(lists, truth, k)
-        graded = ranking.per_user(lists, truth, k, graded=True)["ndcg"]
-        values = {f"{m}@{k}" if m not in ("mrr",) else m: per[m].mean() for m in ranking.RANKING}
-        if isinstance(truth, pd.DataFrame) and "rating" in truth.columns:
-            values[f"ndcg_graded@{k}"] = graded.mean()
-        extra: dict[str, pd.Series] = {}
-        if catalog is not None:
-            values["catalog_coverage"] = beyond.catalog_coverage(lists, catalog, k)
-            values["gini"] = beyond.gini(lists, catalog, k)
-            values["entropy"] = beyond.entropy(lists, catalog, k, normalized=True)
-        if _n_lists(lists) >= 2:
-            values["personalization"] = beyond.personalization(lists, k)
+    per_model: dict[Hashable, dict[str, pd.Series]] = {}
+    for name, lists in models.items():
+        table = ranking.per_user(lists, truth, k)
+        if graded:
+            table["ndcg_graded"] = ranking.per_user(lists, truth, k, graded=True)["ndcg"]
+        extra: dict[str, Any] = {}  # user -> value
         if train is not None:
             extra["novelty"] = beyond.novelty(lists, train, k, per_user=True)
             extra["arp"] = beyond.arp(lists, train, k, per_user=True)
@@ -128,21 +179,46 @@ def evaluate(
             extra["intra_list_diversity"] = beyond.intra_list_diversity(
                 lists, item_features, k, per_user=True
             )
-        if categories is not None:
+        if categories is not None and train is not None:
             extra["calibration"] = beyond.calibration(lists, train, categories, k, per_user=True)
         if baseline is not None:
             extra["serendipity"] = beyond.serendipity(lists, truth, baseline, k, per_user=True)
-        for metric, series in extra.items():
-            values[metric] = float(np.nanmean(series)) if series.notna().any() else np.nan
-        summary += [{"model": name, "metric": m, "value": float(v)} for m, v in values.items()]
-        table = per.join(pd.DataFrame(extra), how="left")
-        users.append(table.reset_index().assign(model=name))
+        table = table.join(pd.DataFrame(extra), how="left")
+        series = {_label(c, k): table[c] for c in table.columns}
+        per_model[name] = series
+        values = {label: float(s.mean()) for label, s in series.items()}  # NaN skipped
+        whole: dict[str, float] = {}
+        if catalog is not None:
+            whole["catalog_coverage"] = beyond.catalog_coverage(lists, catalog, k)
+            whole["gini"] = beyond.gini(lists, catalog, k)
+            whole["entropy"] = beyond.entropy(lists, catalog, k, normalized=True)
+        if _n_lists(lists) >= 2:
+            whole["personalization"] = beyond.personalization(lists, k)
+        order = [*list(series)[: len(ranking.RANKING) + graded], *whole, *extra]
+        for metric in order:
+            low, high = (
+                _interval(series[metric], confidence, n_resamples, random_state)
+                if metric in series
+                else (np.nan, np.nan)
+            )
+            value = values[metric] if metric in series else whole[metric]
+            summary.append(
+                {"model": name, "metric": metric, "value": value, "low": low, "high": high}
+            )
+        users.append(table.reset_index().assign(model=_repeat(name, len(table))))
         if groups is not None:
             for metric in table.columns:
-                means = beyond.group_means(table[metric], groups).assign(model=name, metric=metric)
-                grouped.append(means)
+                means = beyond.group_means(table[metric], groups)
+                grouped.append(means.assign(model=_repeat(name, len(means)), metric=metric))
                 gap = means["mean"].max() - means["mean"].min()
                 summary.append({"model": name, "metric": f"{metric} gap", "value": float(gap)})
+    result = pd.DataFrame(summary)
+    result[["low", "high"]] = result[["low", "high"]].astype(float)
+    if compare_to is not None:
+        tests = _compare(
+            per_model, compare_to, method, adjust, confidence, n_resamples, random_state
+        )
+        result = result.merge(tests, on=["model", "metric"], how="left")
     per_user = pd.concat(users, ignore_index=True)
     per_user = per_user[
         ["model", "user", *[c for c in per_user.columns if c not in ("model", "user")]]
@@ -152,7 +228,66 @@ def evaluate(
         by_group = pd.concat(grouped, ignore_index=True)[
             ["model", "metric", "group", "users", "mean"]
         ]
-    return Evaluation(pd.DataFrame(summary), per_user, by_group)
+    return Evaluation(result, per_user, by_group)
+
+
+def _label(column: str, k: int) -> str:
+    """The summary's name of a per-user column: ``precision`` → ``precision@10``."""
+    if (column in ranking.RANKING and column != "mrr") or column == "ndcg_graded":
+        return f"{column}@{k}"
+    return column
+
+
+def _interval(
+    values: pd.Series, confidence: float, n_resamples: int, random_state: int
+) -> tuple[float, float]:
+    known = values.dropna()
+    if len(known) < 2:
+        return np.nan, np.nan
+    return stats.bootstrap_ci(known, confidence, n_resamples, random_state)
+
+
+def _compare(
+    per_model: dict[Hashable, dict[str, pd.Series]],
+    reference: Hashable,
+    method: str,
+    adjust: str,
+    confidence: float,
+    n_resamples: int,
+    random_state: int,
+) -> pd.DataFrame:
+    """Paired tests of every model against ``reference``, adjusted per metric."""
+    rows = []
+    for metric, ref in per_model[reference].items():
+        tested = []
+        for name, series in per_model.items():
+            if name == reference or metric not in series:
+                continue
+            pairs = pd.concat([series[metric], ref], axis=1, join="inner").dropna()
+            if len(pairs) < 2:
+                continue
+            test = stats.paired_test(
+                pairs.iloc[:, 0],
+                pairs.iloc[:, 1],
+                method,
+                n_resamples=n_resamples,
+                random_state=random_state,
+                confidence=confidence,
+            )
+            tested.append({"model": name, "metric": metric, "pvalue": test.pvalue})
+            tested[-1]["difference"] = test.mean_difference
+        if tested:
+            adjusted = stats.adjust_pvalues([t["pvalue"] for t in tested], adjust)
+            rows += [{**t, "pvalue_adjusted": p} for t, p in zip(tested, adjusted, strict=True)]
+    columns = ["model", "metric", "difference", "pvalue", "pvalue_adjusted"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _repeat(name: Hashable, n: int) -> np.ndarray:
+    """A model's name once per row (a tuple name stays one value)."""
+    column = np.empty(n, dtype=object)
+    column.fill(name)
+    return column
 
 
 def _n_lists(recs: Recs) -> int:
