@@ -381,6 +381,7 @@ def _check_rate(value: float, name: str) -> float:
 
 def _best_offer(ranker: OfferRanker, contexts: pd.DataFrame, offers: Sequence[str]) -> np.ndarray:
     """Index (in ``offers``) of the ranker's top-scored offer per request; ties go to the first."""
+    ranker._check_fitted()
     scores = ranker.rank(contexts, [o for o in offers if o in ranker.offers_])
     return pd.Index(offers).get_indexer(pd.Index(scores.idxmax(axis=1)))
 

@@ -58,6 +58,7 @@ __all__ = [
     "snips",
     "softmax",
     "support_deficit",
+    "target_probabilities",
 ]
 
 
@@ -571,14 +572,32 @@ class Policy:
 
         ``logged`` names the offer shown on each request (e.g. ``log["offer"]``).
         """
-        logged = list(logged)
-        if len(logged) != len(contexts):
-            raise ValueError(
-                f"contexts and logged offers must have equal lengths, got {len(contexts)} "
-                f"and {len(logged)}."
-            )
-        action = known_codes(
-            logged, pd.Index(self.offers), "offer", "the policy's offers must cover the log's."
+        return target_probabilities(self(contexts), logged, self.offers)
+
+
+def target_probabilities(
+    action_dist: ArrayLike, logged: Sequence[str], offers: Sequence[str]
+) -> TargetProbabilities:
+    """A policy's choice probabilities (requests × offers) read at the logged offers.
+
+    :meth:`Policy.on_log` calls this; call it directly when the distribution is already
+    computed, e.g. once per distinct context and looked up
+    (``policy(grid)[world.context_index(log)]``).
+
+    >>> on_log = target_probabilities([[0.2, 0.8], [0.5, 0.5]], ["y", "x"], ["x", "y"])
+    >>> on_log.action.tolist(), on_log.target_pscore.tolist()
+    ([1, 0], [0.8, 0.5])
+    """
+    dist = np.asarray(action_dist, dtype=float)
+    logged = list(logged)
+    if dist.ndim != 2 or dist.shape != (len(logged), len(offers)):
+        raise ValueError(
+            f"action_dist must be requests × offers, {(len(logged), len(offers))}, got "
+            f"shape {dist.shape}."
         )
-        dist = self(contexts)
-        return TargetProbabilities(action, dist, dist[np.arange(len(action)), action])
+    if not np.isfinite(dist).all() or (dist < 0).any() or not np.allclose(dist.sum(axis=1), 1):
+        raise ValueError("each row of action_dist must hold probabilities >= 0 summing to 1.")
+    action = known_codes(
+        logged, pd.Index(list(offers)), "offer", "the policy's offers must cover the log's."
+    )
+    return TargetProbabilities(action, dist, dist[np.arange(len(action)), action])
