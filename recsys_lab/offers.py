@@ -10,7 +10,9 @@ The world
 
     — offer × context *interactions*, which a model without crosses cannot represent.
     The toy term is the second source's table: offer 0 is liked when
-    :math:`f_1 = f_2`, offer 1 when :math:`f_1 = 0, f_2 = 1`.
+    :math:`f_1 = f_2`, offer 1 when :math:`f_1 = 0, f_2 = 1`. The requests are finite:
+    :meth:`OfferWorld.context_grid` lists every one with its probability, so
+    :meth:`OfferWorld.policy_value` gives any policy's true click rate exactly.
 
 Rankers (:class:`OfferRanker`, scikit-learn underneath)
     ``"plain"`` logistic regression on one-hot context + offer (no interactions);
@@ -18,10 +20,13 @@ Rankers (:class:`OfferRanker`, scikit-learn underneath)
     trees, which find interactions themselves. ``fit(log)`` offline, ``rank(contexts)``
     online.
 
-Serving (:func:`simulate_serving`)
+Serving (:func:`simulate_serving`, :func:`log_serving`)
     Random serving until the first model, then ``explore`` random / the rest the model,
     retrained every ``retrain_every`` days on all data so far; optionally an offer whose
     appeal collapses on a given day, and a shift in the segment mix.
+    :func:`simulate_serving` keeps daily totals; :func:`log_serving` keeps every
+    impression with the probability it was chosen with (for :mod:`recsys_lab.ope`), and
+    can serve with a frozen, already fitted model.
 """
 
 from __future__ import annotations
@@ -238,6 +243,8 @@ class OfferWorld:
             weights = contexts["probability"].to_numpy()
         elif segment_mix is not None:
             raise ValueError("segment_mix applies only to the exact value (contexts=None).")
+        elif len(contexts) == 0:
+            raise ValueError("contexts is empty: there are no requests to average over.")
         else:
             weights = np.full(len(contexts), 1.0 / len(contexts))
         dist = np.asarray(policy(contexts) if callable(policy) else policy, dtype=float)

@@ -8,14 +8,14 @@ is :math:`w_i = \pi_e(a_i \mid x_i) / \pi_b(a_i \mid x_i)`. A reward model
 :math:`\hat q(x, a)` gives ``reward_hat`` :math:`\hat q(x_i, a_i)` and ``target_value_hat``
 :math:`\hat q(x_i, \pi_e) = \sum_a \pi_e(a \mid x_i)\, \hat q(x_i, a)`.
 
-* :func:`ips` :math:`\frac1n \sum_i w_i r_i` — unbiased [*]_;
+* :func:`ips` :math:`\frac1n \sum_i w_i r_i` — unbiased;
 * :func:`snips` :math:`\sum_i w_i r_i / \sum_i w_i` — slightly biased, consistent;
 * :func:`direct_method` :math:`\frac1n \sum_i \hat q(x_i, \pi_e)` — as good as the model;
 * :func:`doubly_robust` :math:`\frac1n \sum_i [\hat q(x_i, \pi_e) + w_i (r_i - \hat q(x_i,
-  a_i))]` — unbiased [*]_ whatever the model, less variance the better the model.
+  a_i))]` — unbiased whatever the model, less variance the better the model.
 
-.. [*] when every action the target policy may take had a positive logging probability
-   (*support*) and no weight is clipped; :func:`support_deficit` measures the known gap.
+"Unbiased" needs *support* — every action the target policy may take had a positive
+logging probability — and no clipping; :func:`support_deficit` measures the known gap.
 
 The names (``reward``, ``pscore``, ``target_pscore`` for the evaluation policy's
 ``action_dist`` at the logged action, clipping :math:`\min(w, \lambda)`) and the formulas
@@ -109,11 +109,15 @@ def support_deficit(pscore: ArrayLike, target_pscore: ArrayLike) -> float:
     """
     p, t = _vectors(pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
-    return float(np.mean((p == 1) * (1 - t)))
+    return _deficit(p, t)
+
+
+def _deficit(pscore: np.ndarray, target_pscore: np.ndarray) -> float:
+    return float(np.mean((pscore == 1) * (1 - target_pscore)))
 
 
 def _warn_support(pscore: np.ndarray, target_pscore: np.ndarray) -> None:
-    deficit = float(np.mean((pscore == 1) * (1 - target_pscore)))
+    deficit = _deficit(pscore, target_pscore)
     if deficit > 0:
         warnings.warn(
             f"the logging policy never explored on {np.mean(pscore == 1):.0%} of requests "
@@ -122,7 +126,7 @@ def _warn_support(pscore: np.ndarray, target_pscore: np.ndarray) -> None:
             f"estimate is biased. Log with exploration (epsilon > 0), or rely on a reward "
             f"model (direct_method) and say so.",
             SupportWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of ips/snips/doubly_robust/interval
         )
 
 
@@ -162,12 +166,12 @@ def effective_sample_size(weights: ArrayLike) -> float:
 
 # Each estimator is a ratio sum(numerator) / sum(denominator) of per-request terms; the
 # estimators and the bootstrap in `interval` share these term functions.
-Terms = tuple[np.ndarray, np.ndarray]
+_Terms = tuple[np.ndarray, np.ndarray]
 
 
 def _ips_terms(
     reward: ArrayLike, pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
-) -> Terms:
+) -> _Terms:
     r, p, t = _vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     _warn_support(p, t)
@@ -176,7 +180,7 @@ def _ips_terms(
 
 def _snips_terms(
     reward: ArrayLike, pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
-) -> Terms:
+) -> _Terms:
     r, p, t = _vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     _warn_support(p, t)
@@ -189,7 +193,7 @@ def _snips_terms(
     return w * r, w
 
 
-def _dm_terms(target_value_hat: ArrayLike) -> Terms:
+def _dm_terms(target_value_hat: ArrayLike) -> _Terms:
     (v,) = _vectors(target_value_hat=target_value_hat)
     return v, np.ones_like(v)
 
@@ -201,7 +205,7 @@ def _dr_terms(
     reward_hat: ArrayLike,
     target_value_hat: ArrayLike,
     clip: float | None = None,
-) -> Terms:
+) -> _Terms:
     r, p, t, q, v = _vectors(
         reward=reward,
         pscore=pscore,
@@ -219,11 +223,11 @@ def ips(
 ) -> float:
     r"""Inverse propensity scoring: :math:`\hat V_{\mathrm{IPS}} = \frac1n \sum_i w_i r_i`.
 
-    Each logged reward counts :math:`1/\pi_b` times, as often as the target policy would
-    have shown that action per logging-policy showing (Horvitz & Thompson, 1952; for
-    bandit logs e.g. Dudík, Langford & Li, 2011). Unbiased under full support; its
-    variance grows with the weights, i.e. with how rarely the log shows what the target
-    wants.
+    Each logged reward is reweighted by :math:`w_i`: actions the logging policy showed
+    rarely but the target policy favours count more, so the reweighted log looks as if
+    the target policy had served it (Horvitz & Thompson, 1952; for bandit logs Strehl,
+    Langford, Li & Kakade, 2010). Unbiased under full support; its variance grows with
+    the weights, i.e. with how rarely the log shows what the target wants.
 
     Parameters
     ----------
@@ -324,7 +328,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> float:
     return float(numerator.sum() / denominator.sum())
 
 
-_TERMS: dict[Callable[..., float], Callable[..., Terms]] = {
+_TERMS: dict[Callable[..., float], Callable[..., _Terms]] = {
     ips: _ips_terms,
     snips: _snips_terms,
     direct_method: _dm_terms,
@@ -488,7 +492,7 @@ class TargetProbabilities(NamedTuple):
         return (self.action_dist * self._q(q_hat)).sum(axis=1)
 
 
-Scorer = Callable[[pd.DataFrame], ArrayLike]
+_Scorer = Callable[[pd.DataFrame], ArrayLike]
 
 
 class Policy:
@@ -506,7 +510,8 @@ class Policy:
     epsilon : float
         Exploration share for ``"epsilon_greedy"``.
     temperature : float
-        Temperature for ``"softmax"``.
+        Temperature for ``"softmax"``; scores on the click-probability scale (an
+        OfferRanker's) differ by a few hundredths, so temperatures near 0.05 are sensible.
 
     Calling the policy on contexts returns its choice probabilities (requests × offers),
     the form :meth:`recsys_lab.offers.OfferWorld.policy_value` takes.
@@ -549,7 +554,7 @@ class Policy:
         if rank is not None:
             raw = rank(contexts, list(self.offers))
         else:
-            raw = cast(Scorer, self.scorer)(contexts)
+            raw = cast(_Scorer, self.scorer)(contexts)
         s = _scores(raw)
         if s.shape != (len(contexts), len(self.offers)):
             raise ValueError(
