@@ -6,6 +6,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recsys_lab import abtest, offers, ope
 
@@ -410,3 +412,28 @@ def test_snips_with_no_supported_action_says_so():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- properties -----------------------------------------------------------------------------
+
+probability = st.floats(0.01, 1.0)
+rows = st.lists(st.tuples(st.floats(-5, 5), probability, st.floats(0, 1)), min_size=1, max_size=30)
+
+
+@pytest.mark.filterwarnings("ignore::recsys_lab.ope.SupportWarning")  # pscore = 1 is drawn too
+@given(rows)
+@settings(max_examples=200, deadline=None)
+def test_properties_of_ips_snips_and_ess(log):
+    reward, pscore, target = map(np.array, zip(*log, strict=True))
+    # a target identical to the logging policy on the logged actions: IPS = the mean reward
+    assert ope.ips(reward, pscore, pscore) == pytest.approx(reward.mean())
+    w = target / pscore
+    assert 0 <= ope.effective_sample_size(w) <= len(w) + 1e-9
+    if w.sum() > 0:
+        low, high = reward[w > 0].min(), reward[w > 0].max()
+        assert low - 1e-9 <= ope.snips(reward, pscore, target) <= high + 1e-9
+    # DR with a perfect-residual model (reward_hat = reward) is the direct method
+    v = np.linspace(0, 1, len(reward))
+    assert ope.doubly_robust(reward, pscore, target, reward, v) == pytest.approx(
+        ope.direct_method(v)
+    )
