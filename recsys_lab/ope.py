@@ -190,6 +190,7 @@ def _snips_terms(
             "every importance weight is 0: the target policy never takes a logged action, "
             "so the log has no support for it and SNIPS is 0/0. Log with exploration."
         )
+    w = w / w.max()  # SNIPS is scale-free; this keeps tiny weights from underflowing
     return w * r, w
 
 
