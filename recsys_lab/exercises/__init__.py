@@ -38,15 +38,20 @@ class Verdict:
 
     @property
     def correct(self) -> bool:
+        """Whether the answer was right."""
         return self.status == "correct"
 
 
 def same_answer(
     answer: object, expected: object, rel_tol: float = 1e-6, abs_tol: float = 1e-6
 ) -> bool:
-    """Compare numbers with a tolerance, sequences element-wise, anything else with ==."""
-    if isinstance(expected, numbers.Number) and not isinstance(expected, bool):
-        if isinstance(answer, bool) or not isinstance(answer, numbers.Number):
+    """Compare real numbers with a tolerance, sequences element-wise, anything else with ==.
+
+    >>> same_answer(0.1 + 0.2, 0.3), same_answer([1, 2.0000000001], (1, 2)), same_answer(1, "1")
+    (True, True, False)
+    """
+    if isinstance(expected, numbers.Real) and not isinstance(expected, bool):
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
             return False
         return math.isclose(float(answer), float(expected), rel_tol=rel_tol, abs_tol=abs_tol)
     if isinstance(expected, Sequence | np.ndarray) and not isinstance(expected, str):
@@ -58,7 +63,6 @@ def same_answer(
     return bool(answer == expected)
 
 
-@dataclass
 class Exercise:
     """One question with a checker, a hint and a worked solution.
 
@@ -75,16 +79,27 @@ class Exercise:
         Absolute tolerance for numeric answers (e.g. 1 for dollars).
     """
 
-    prompt: str
-    expected: Callable[[], object]
-    hint: str
-    solution: str
-    tolerance: float = 1e-6
+    def __init__(
+        self,
+        prompt: str,
+        expected: Callable[[], object],
+        hint: str,
+        solution: str,
+        tolerance: float = 1e-6,
+    ) -> None:
+        self.prompt = prompt
+        self.expected = expected
+        self.tolerance = tolerance
+        self._hint = hint
+        self._solution = solution
 
-    def __post_init__(self) -> None:
-        hint_text, solution_text = self.hint, self.solution
-        self.hint = lambda: print(f"Hint: {hint_text}")  # type: ignore[method-assign]
-        self.solution = lambda: print(f"Solution:\n{solution_text}")  # type: ignore[method-assign]
+    def hint(self) -> None:
+        """Print the hint."""
+        print(f"Hint: {self._hint}")
+
+    def solution(self) -> None:
+        """Print the worked solution."""
+        print(f"Solution:\n{self._solution}")
 
     def __repr__(self) -> str:
         return f"Exercise: {self.prompt}"
@@ -96,7 +111,7 @@ class Exercise:
         expected = self.expected()
         if same_answer(answer, expected, abs_tol=self.tolerance):
             return Verdict("correct", "Correct!")
-        if isinstance(expected, numbers.Number) and not isinstance(answer, numbers.Number):
+        if isinstance(expected, numbers.Real) and not isinstance(answer, numbers.Real):
             why = f"expected a number, got {type(answer).__name__}"
         elif isinstance(expected, Sequence) and not isinstance(answer, Sequence | np.ndarray):
             why = f"expected a list, got {type(answer).__name__}"
