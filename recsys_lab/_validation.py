@@ -3,6 +3,15 @@
 Each check raises a ``ValueError`` or ``TypeError`` whose message names the
 problem and the fix, so that a learner never meets a bare ``KeyError`` from
 deep inside pandas or numpy. None of them modifies its input.
+
+>>> check_positive_int(3, "k")
+3
+>>> check_positive_int(0, "k")
+Traceback (most recent call last):
+...
+ValueError: k must be >= 1, got 0.
+>>> check_choice("cosine", "similarity", ["msd", "cosine"])
+'cosine'
 """
 
 from __future__ import annotations

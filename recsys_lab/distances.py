@@ -46,14 +46,40 @@ METRICS: tuple[str, ...] = (
     "minkowski",
 )
 
+_NEEDS_P = "metric='minkowski' needs an exponent p > 0, e.g. p=3."
+
 
 def check_metric(metric: str, p: float | None) -> tuple[str, float | None]:
+    """Validate a metric name and its exponent; resolve the alias ``supremum``.
+
+    Parameters
+    ----------
+    metric : str
+        One of :data:`METRICS`.
+    p : float or None
+        The Minkowski exponent: required (finite, > 0) for ``"minkowski"``,
+        ``None`` for every other metric.
+
+    Returns
+    -------
+    tuple of (str, float or None)
+        The canonical metric name and ``p``.
+
+    Examples
+    --------
+    >>> check_metric("supremum", None)
+    ('chebyshev', None)
+    >>> check_metric("minkowski", None)
+    Traceback (most recent call last):
+    ...
+    ValueError: metric='minkowski' needs an exponent p > 0, e.g. p=3.
+    """
     metric = check_choice(metric, "metric", METRICS)
     if metric == "supremum":
         metric = "chebyshev"
     if metric == "minkowski":
         if p is None:
-            raise ValueError("metric='minkowski' needs an exponent p > 0, e.g. p=3.")
+            raise ValueError(_NEEDS_P)
         if not np.isfinite(p) or p <= 0:
             raise ValueError(f"p must be a finite number > 0, got {p}.")
     elif p is not None:
@@ -85,6 +111,8 @@ def aggregate(
         elif metric == "chebyshev":
             dist = d.max(axis=1, initial=0.0)
         else:  # minkowski
+            if p is None:
+                raise ValueError(_NEEDS_P)
             dist = (d**p).sum(axis=1) ** (1.0 / p)
     dist = np.where(overlap < min_overlap, np.nan, dist).astype(float)
     return dist, overlap

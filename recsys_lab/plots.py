@@ -2,6 +2,14 @@
 
 Every function draws on a matplotlib ``Axes`` (a new one if none is given) and
 returns it; none calls ``plt.show()``, which the notebook does.
+
+>>> from recsys_lab.datasets import load_sales
+>>> ax = matrix_heatmap(load_sales(), highlight=[("Alyssa", "Staples")])
+>>> [t.get_text() for t in ax.texts][:4]  # Alyssa's row; Staples is unknown
+['$500k', '$400k', '$400k', '?']
+>>> ax.patches[0].get_xy()  # the red frame around (Alyssa, Staples)
+(2.5, -0.5)
+>>> plt.close(ax.figure)
 """
 
 from __future__ import annotations
@@ -13,11 +21,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from recsys_lab._validation import check_matrix
+from recsys_lab._validation import check_label, check_matrix
 
 
 def thousands(x: float) -> str:
-    """Format dollars as ``$500k``; NaN as ``?``."""
+    """Format dollars as ``$500k``; NaN as ``?``.
+
+    >>> thousands(433_333.3), thousands(float("nan"))
+    ('$433k', '?')
+    """
     return "?" if pd.isna(x) else f"${x / 1000:,.0f}k"
 
 
@@ -47,7 +59,7 @@ def matrix_heatmap(
         dark = np.isfinite(v) and v > mid
         ax.text(c, r, fmt(v), ha="center", va="center", color="white" if dark else "black")
     for user, item in highlight:
-        r, c = M.index.get_loc(user), M.columns.get_loc(item)
+        r, c = check_label(user, M.index, "user"), check_label(item, M.columns, "item")
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="red", lw=2.5))
     if title:
         ax.set_title(title)
@@ -77,7 +89,7 @@ def distance_bars(
 
 
 def unit_balls(ps: Iterable[float] = (1, 2, 3, np.inf), ax: Axes | None = None) -> Axes:
-    """The unit balls :math:`\\{x : \\|x\\|_p = 1\\}` of Minkowski norms in two dimensions.
+    r"""The unit balls :math:`\{x : \|x\|_p = 1\}` of Minkowski norms in two dimensions.
 
     p = 1 is a diamond (Manhattan), p = 2 a circle (Euclidean), p = ∞ a square
     (supremum): the larger p, the more the largest single difference dominates.

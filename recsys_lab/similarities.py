@@ -76,7 +76,7 @@ def similarity(
     min_support: int = 1,
     shrinkage: float = 0.0,
 ) -> float:
-    """Similarity of two rows over the positions where both are known.
+    r"""Similarity of two rows over the positions where both are known.
 
     Parameters
     ----------
@@ -86,7 +86,7 @@ def similarity(
     min_support : int, default 1
         Fewer co-rated values than this gives 0.
     shrinkage : float, default 0
-        :math:`\\lambda` in the factor :math:`n / (n + \\lambda)`.
+        :math:`\lambda` in the factor :math:`n / (n + \lambda)`.
 
     Examples
     --------
@@ -99,8 +99,10 @@ def similarity(
     x, y = as_pair(a, b)
     both = ~np.isnan(x) & ~np.isnan(y)
     x, y = x[both], y[both]
-    sums = [np.array(float(v)) for v in (both.sum(), x @ y, x @ x, y @ y, x.sum(), y.sum())]
-    return float(_from_sums(metric, *sums, min_support=min_support, shrinkage=shrinkage))
+    n, prods, sqi, sqj, si, sj = (
+        np.array(float(v)) for v in (both.sum(), x @ y, x @ x, y @ y, x.sum(), y.sum())
+    )
+    return float(_from_sums(metric, n, prods, sqi, sqj, si, sj, min_support, shrinkage))
 
 
 def sparse_similarities(

@@ -8,6 +8,7 @@ read by :func:`recsys_lab.datasets.load_movielens`).
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,9 @@ from recsys_lab._validation import check_ratings
 from recsys_lab.models.base import top_n as top_n_columns
 from recsys_lab.models.factorization import check_scale
 from recsys_lab.models.surprise_adapter import loop_scores, parameter_scores
+
+if TYPE_CHECKING:  # pragma: no cover
+    from surprise.model_selection import GridSearchCV
 
 
 def to_dataset(ratings: pd.DataFrame, rating_scale: tuple[float, float] | None = None) -> Dataset:
@@ -111,10 +115,14 @@ def cv_table(results: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
     return table.sort_values(first, kind="stable").reset_index(drop=True)
 
 
-def grid_table(grid: object, measure: str = "rmse") -> pd.DataFrame:
-    """A tidy table from a fitted ``surprise.model_selection.GridSearchCV``: one row per
-    parameter combination, best first."""
-    res = grid.cv_results  # type: ignore[attr-defined]
+def grid_table(grid: GridSearchCV, measure: str = "rmse") -> pd.DataFrame:
+    """A tidy table from a fitted ``surprise.model_selection.GridSearchCV``.
+
+    One row per parameter combination, best (lowest mean ``measure``) first, with
+    columns for the parameters, ``mean_<measure>``, ``std_<measure>`` and
+    ``mean_fit_time``.
+    """
+    res = grid.cv_results
     table = pd.DataFrame(res["params"])
     table[f"mean_{measure}"] = res[f"mean_test_{measure}"]
     table[f"std_{measure}"] = res[f"std_test_{measure}"]

@@ -49,7 +49,7 @@ def inverse_rank(distances: object) -> np.ndarray:
 
 
 def inverse_distance(distances: object, eps: float = 1.0) -> np.ndarray:
-    """Closer counts more: :math:`w_i = 1 / (d_i + \\varepsilon)`.
+    r"""Closer counts more: :math:`w_i = 1 / (d_i + \varepsilon)`.
 
     ``eps`` keeps a distance of 0 finite; pick it on the scale of the data.
 
@@ -74,7 +74,7 @@ def similarity(similarities: object) -> np.ndarray:
 
 
 def gaussian(distances: object, bandwidth: float = 1.0) -> np.ndarray:
-    """Gaussian kernel: :math:`w_i = \\exp(-d_i^2 / (2h^2))` with bandwidth :math:`h`.
+    r"""Gaussian kernel: :math:`w_i = \exp(-d_i^2 / (2h^2))` with bandwidth :math:`h`.
 
     >>> gaussian([0.0, 1.0], bandwidth=1.0).round(4).tolist()
     [1.0, 0.6065]
@@ -86,7 +86,7 @@ def gaussian(distances: object, bandwidth: float = 1.0) -> np.ndarray:
 
 
 def softmax(distances: object, temperature: float = 1.0) -> np.ndarray:
-    """Softmax of negative distances: :math:`w_i \\propto \\exp(-d_i / T)`.
+    r"""Softmax of negative distances: :math:`w_i \propto \exp(-d_i / T)`.
 
     A small temperature :math:`T` puts all the weight on the nearest neighbour,
     a large one approaches equal weights. Weights sum to 1.
@@ -124,7 +124,7 @@ def weights(distances: object, weighting: str = "equal", **params: float) -> np.
 
 
 def weighted_vote(values: object, w: object) -> float:
-    """The weighted mean :math:`\\sum_i w_i v_i / \\sum_i w_i`.
+    r"""The weighted mean :math:`\sum_i w_i v_i / \sum_i w_i`.
 
     Raises ``ValueError`` when there is nothing to vote with (no values, or
     all weights 0) rather than returning a silent NaN.

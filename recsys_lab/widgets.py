@@ -8,6 +8,8 @@ exactly what the tests check.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import pandas as pd
@@ -15,6 +17,9 @@ import pandas as pd
 from recsys_lab import neighbors, voting
 from recsys_lab._validation import check_matrix
 from recsys_lab.distances import METRICS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from recsys_lab.offers import OfferWorld
 
 
 def _money(x: float) -> str:
@@ -63,7 +68,6 @@ def prediction_explorer(
 
     def update(_: object = None) -> None:
         u, i = pick_user.value, pick_item.value
-        params = {"eps": 1.0} if pick_weighting.value == "inverse_distance" else {}
         pick_p.disabled = pick_metric.value != "minkowski"
         try:
             nb = neighbors.explain(
@@ -74,7 +78,6 @@ def prediction_explorer(
                 metric=pick_metric.value,
                 weighting=pick_weighting.value,
                 p=None if pick_p.disabled else pick_p.value,
-                **params,
             )
         except ValueError as err:
             result.value = f"<b>{html.escape(str(err))}</b>"
@@ -104,7 +107,7 @@ def prediction_explorer(
 
 
 def recommendation_explorer(
-    ratings: pd.DataFrame, user: object, k: int = 20, n: int = 5, **params: object
+    ratings: pd.DataFrame, user: object, k: int = 20, n: int = 5, **params: Any
 ) -> widgets.VBox:
     """Refit a :class:`~recsys_lab.neighbors.KNNRecommender` as you move k and the weighting.
 
@@ -227,7 +230,9 @@ def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 
     return widgets.VBox([widgets.HBox([pick_f, pick_reg, pick_epochs]), result, table])
 
 
-def exploration_explorer(ctr: list[float], n_rounds: int = 4000, new_offer_at: int = 1000):
+def exploration_explorer(
+    ctr: list[float], n_rounds: int = 4000, new_offer_at: int = 1000
+) -> widgets.VBox:
     """Slide the exploration share of the 90/10 serving policy; see regret and discovery.
 
     The last offer in ``ctr`` arrives at round ``new_offer_at``. The headline (CSS class
@@ -256,7 +261,12 @@ def exploration_explorer(ctr: list[float], n_rounds: int = 4000, new_offer_at: i
     return widgets.VBox([pick, result])
 
 
-def newcomer_explorer(strategies: dict, history: pd.DataFrame, user: object, n: int = 5):
+def newcomer_explorer(
+    strategies: Mapping[str, Callable[[Hashable, pd.DataFrame], list]],
+    history: pd.DataFrame,
+    user: Hashable,
+    n: int = 5,
+) -> widgets.VBox:
     """Slide how many of a newcomer's ratings are known; see each strategy's list.
 
     The headline (CSS class ``rl-prediction``) names the history length; the table has
@@ -279,7 +289,9 @@ def newcomer_explorer(strategies: dict, history: pd.DataFrame, user: object, n: 
     return widgets.VBox([pick, result, table])
 
 
-def offer_serving_explorer(world, collapse_day: int = 10, n_days: int = 20):
+def offer_serving_explorer(
+    world: OfferWorld, collapse_day: int = 10, n_days: int = 20
+) -> widgets.VBox:
     """Move the retraining interval and the exploration share; an offer collapses mid-way.
 
     The most-served offer of a first run collapses on ``collapse_day``. The headline (CSS

@@ -17,7 +17,7 @@ def _narrowest() -> str:
         name: metrics.catalog_coverage(recs, exp.shop.items["item"])
         for name, recs in exp.recs.items()
     }
-    return min(coverage, key=coverage.get)
+    return min(coverage, key=coverage.__getitem__)
 
 
 q1 = Exercise(

@@ -1,5 +1,7 @@
-r"""Beyond accuracy: coverage, concentration, novelty, diversity, serendipity,
-personalization, calibration, popularity bias and group fairness.
+r"""Beyond accuracy: what recommendation lists do besides hitting the truth.
+
+Coverage, concentration, novelty, diversity, serendipity, personalization,
+calibration, popularity bias and group fairness:
 
 ==========================  ===============================================================
 metric                      definition
@@ -264,7 +266,7 @@ def serendipity(
         where = base.users.get_indexer(lists.users)
         base_codes = np.where((where >= 0)[:, None], base.codes[np.maximum(where, 0)], -1)
     else:
-        common = lists.items.get_indexer(list(baseline)[:k])
+        common = lists.items.get_indexer(pd.Index(list(baseline)[:k], tupleize_cols=False))
         base_codes = np.broadcast_to(common, (len(lists.users), len(common)))
     in_base = (lists.codes[:, :, None] == base_codes[:, None, :]).any(axis=2)
     surprising = (gains > 0) & ~in_base & lists.mask
@@ -272,11 +274,11 @@ def serendipity(
 
 
 def personalization(recs: Recs, k: int | None = None) -> float:
-    """One minus the mean cosine similarity between every pair of users' lists.
+    r"""One minus the mean cosine similarity between every pair of users' lists.
 
     With :math:`c_i` lists containing item :math:`i` and equal list lengths :math:`k`,
-    :math:`\\sum_{u<v} |L_u \\cap L_v| = \\sum_i \\binom{c_i}{2}`, so no users × users matrix
-    is needed (lists of unequal length weight each pair by :math:`1/\\sqrt{|L_u||L_v|}`).
+    :math:`\sum_{u<v} |L_u \cap L_v| = \sum_i \binom{c_i}{2}`, so no users × users matrix
+    is needed (lists of unequal length weight each pair by :math:`1/\sqrt{|L_u||L_v|}`).
 
     >>> personalization({"ann": ["a", "b"], "bob": ["a", "c"], "cy": ["d", "e"]})
     0.8333333333333334
@@ -296,7 +298,9 @@ def personalization(recs: Recs, k: int | None = None) -> float:
     return float(1.0 - pair_sum / (n * (n - 1) / 2))
 
 
-def _category_weights(item_categories: pd.DataFrame | pd.Series, items: pd.Index):
+def _category_weights(
+    item_categories: pd.DataFrame | pd.Series, items: pd.Index
+) -> tuple[sp.csr_matrix, set[Hashable]]:
     if isinstance(item_categories, pd.Series):
         table = item_categories.rename("category").rename_axis("item").reset_index()
     else:
@@ -343,10 +347,10 @@ def calibration(
     missing = set(_listed(lists)) - has_category
     if missing:
         raise ValueError(f"item(s) {sorted(missing, key=str)[:5]} have no category.")
-    u = lists.users.get_indexer(hist["user"])
+    u = lists.users.get_indexer(pd.Index(hist["user"]))
     keep = u >= 0
     H = sp.csr_matrix(
-        (np.ones(keep.sum()), (u[keep], items.get_indexer(hist["item"])[keep])),
+        (np.ones(keep.sum()), (u[keep], items.get_indexer(pd.Index(hist["item"]))[keep])),
         shape=(len(lists.users), len(items)),
     )
     rows = np.repeat(np.arange(len(lists.users)), lists.codes.shape[1])[lists.mask.ravel()]
