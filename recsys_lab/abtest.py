@@ -287,7 +287,7 @@ class Difference(NamedTuple):
 
 
 def srm_test(counts: ArrayLike, planned: ArrayLike | None = None) -> GoodnessOfFit:
-    r"""Sample-ratio mismatch: do the arms' sizes fit the planned split?
+    r"""Sample-ratio mismatch: do the arms' sizes fit the planned split.
 
     Pearson's chi-square goodness of fit of the observed counts :math:`n_k` against
     :math:`N s_k` (planned shares :math:`s_k`, :math:`N = \sum_k n_k`):
@@ -562,7 +562,7 @@ def sequential_simulation(
     alpha: float = 0.05,
     random_state: int = 0,
 ) -> dict[str, float]:
-    """Seeded simulation of the mSPRT read after every user, beside a fixed-horizon z-test.
+    r"""Seeded simulation of the mSPRT read after every user, beside a fixed-horizon z-test.
 
     Control clicks at ``rate``, treatment at ``rate × (1 + lift)``. With ``lift=0`` the
     share of experiments ever stopped (``"msprt"``) is the false-positive rate under
@@ -571,7 +571,7 @@ def sequential_simulation(
     Returns
     -------
     dict
-        ``msprt`` (share of experiments with :math:`p_n \\le \\alpha` at some ``n``),
+        ``msprt`` (share of experiments with :math:`p_n \le \alpha` at some ``n``),
         ``fixed_horizon`` (share significant in one z-test at the end), ``mean_stop``
         (mean users per group when the mSPRT stopped, NaN if it never did), ``alpha``.
 

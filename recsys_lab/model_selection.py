@@ -251,10 +251,10 @@ def random_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: in
 
 
 def per_user_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: int = 0) -> Split:
-    """A random ``test_size`` share of each user's ratings is the test set.
+    r"""A random ``test_size`` share of each user's ratings is the test set.
 
-    Stratified by user: a user with :math:`n \\ge 2` ratings gives
-    :math:`\\max(1, \\operatorname{round}(\\text{test\\_size} \\cdot n))` of them, never all
+    Stratified by user: a user with :math:`n \ge 2` ratings gives
+    :math:`\max(1, \operatorname{round}(\text{test\_size} \cdot n))` of them, never all
     (:func:`numpy.round`: halves go to the even number), so every test user keeps training
     data; users with a single rating stay in training. Small users therefore give more than
     ``test_size`` (one of two is half). Both parts keep the input's row order.
@@ -271,10 +271,10 @@ def per_user_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: 
 
 
 def temporal_split(ratings: pd.DataFrame, test_size: float = 0.2, time: str = "timestamp") -> Split:
-    """One global cut in time: the latest ``test_size`` share of all ratings is the test set.
+    r"""One global cut in time: the latest ``test_size`` share of all ratings is the test set.
 
     What a deployed model faces: it learns from the past and is scored on what came
-    after. :math:`\\operatorname{round}(\\text{test\\_size} \\cdot N)` ratings (at least one,
+    after. :math:`\operatorname{round}(\text{test\_size} \cdot N)` ratings (at least one,
     never all) are held out; ratings with the same timestamp as the cut are divided by row
     order. Users or items first seen after the cut appear only in the test set (cold
     start); drop them with ``test[test["user"].isin(train["user"])]`` if a model cannot
@@ -293,9 +293,9 @@ def temporal_split(ratings: pd.DataFrame, test_size: float = 0.2, time: str = "t
 
 
 def leave_last_out(ratings: pd.DataFrame, n: int = 1, time: str = "timestamp") -> Split:
-    """Each user's latest ``n`` ratings are the test set (leave-one-out for ``n = 1``).
+    r"""Each user's latest ``n`` ratings are the test set (leave-one-out for ``n = 1``).
 
-    A user with :math:`m \\le n` ratings gives :math:`m - 1` (the training part keeps at
+    A user with :math:`m \le n` ratings gives :math:`m - 1` (the training part keeps at
     least one of each user's ratings); users with a single rating stay in training. Equal
     timestamps keep their row order. Both parts are in time order.
 
@@ -315,11 +315,11 @@ def leave_last_out(ratings: pd.DataFrame, n: int = 1, time: str = "timestamp") -
 def split_by_time(
     ratings: pd.DataFrame, test_fraction: float = 0.2, time: str = "timestamp"
 ) -> Split:
-    """Each user's latest ``test_fraction`` share of ratings is the test set.
+    r"""Each user's latest ``test_fraction`` share of ratings is the test set.
 
     The per-user, temporal version of :func:`per_user_split`: a user with
-    :math:`n \\ge 2` ratings gives their latest
-    :math:`\\max(1, \\operatorname{round}(\\text{test\\_fraction} \\cdot n))`, never all;
+    :math:`n \ge 2` ratings gives their latest
+    :math:`\max(1, \operatorname{round}(\text{test\_fraction} \cdot n))`, never all;
     users with one rating stay in training. Unlike :func:`temporal_split` there is no
     common cut: one user's test ratings may predate another's training ratings. Both parts
     are in time order.

@@ -396,8 +396,10 @@ def _best_offer(ranker: OfferRanker, contexts: pd.DataFrame, offers: Sequence[st
 def _choose(
     best: np.ndarray | None, n: int, n_offers: int, rng: np.random.Generator, explore: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For ``n`` requests: a random offer with probability ``explore`` (always, with no
-    model), else ``best``. Returns (offer indices, explored flags)."""
+    """For ``n`` requests: a random offer with probability ``explore``, else ``best``.
+
+    Always random with no model. Returns (offer indices, explored flags).
+    """
     random_pick = rng.integers(n_offers, size=n)
     if best is None:
         return random_pick, np.ones(n, dtype=bool)
@@ -414,9 +416,11 @@ def serve(
     opted_out: np.ndarray | None = None,
     default_offer: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Choose an offer per request: random with probability ``explore`` (or always, with no
-    model), else the model's best. Opted-out requests get ``default_offer``, the
-    non-personalized choice. Returns (offer indices, explored flags)."""
+    """Choose an offer per request: random with probability ``explore``, else the best.
+
+    Always random with no model. Opted-out requests get ``default_offer``, the
+    non-personalized choice. Returns (offer indices, explored flags).
+    """
     _check_rate(explore, "explore")
     best = None if ranker is None else _best_offer(ranker, contexts, offers)
     chosen, explored = _choose(best, len(contexts), len(offers), rng, explore)

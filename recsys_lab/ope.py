@@ -133,8 +133,9 @@ def _warn_support(pscore: np.ndarray, target_pscore: np.ndarray) -> None:
 def importance_weights(
     pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
 ) -> np.ndarray:
-    r"""Importance weights :math:`w_i = \pi_e(a_i \mid x_i) / \pi_b(a_i \mid x_i)`, optionally
-    clipped to :math:`\min(w_i, \lambda)` with ``clip`` = :math:`\lambda`.
+    r"""Importance weights :math:`w_i = \pi_e(a_i \mid x_i) / \pi_b(a_i \mid x_i)`.
+
+    Optionally clipped to :math:`\min(w_i, \lambda)` with ``clip`` = :math:`\lambda`.
 
     Their mean estimates the share of the target policy's probability the log supports
     (1 when logging explores every action).
@@ -439,7 +440,9 @@ def greedy(scores: ArrayLike) -> np.ndarray:
 
 
 def epsilon_greedy(scores: ArrayLike, epsilon: float) -> np.ndarray:
-    r"""ε-greedy: :math:`\pi(a \mid x) = (1 - \varepsilon)\,\pi_{\text{greedy}}(a \mid x)
+    r"""ε-greedy: the greedy policy, mixed with a uniform one.
+
+    :math:`\pi(a \mid x) = (1 - \varepsilon)\,\pi_{\text{greedy}}(a \mid x)
     + \varepsilon / K` — the seed's 90/10 serving is ``epsilon=0.1``.
 
     >>> epsilon_greedy([[0.1, 0.3]], 0.1).round(2).tolist()
@@ -484,8 +487,10 @@ class TargetProbabilities(NamedTuple):
         return q
 
     def reward_hat(self, q_hat: ArrayLike) -> np.ndarray:
-        r""":math:`\hat q(x_i, a_i)`: a reward model's predictions (requests × actions) at the
-        logged actions."""
+        r"""A reward model's predictions :math:`\hat q(x_i, a_i)` at the logged actions.
+
+        ``q`` holds the predictions for every request and action (requests × actions).
+        """
         return self._q(q_hat)[np.arange(len(self.action)), self.action]
 
     def target_value_hat(self, q_hat: ArrayLike) -> np.ndarray:

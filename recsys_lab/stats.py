@@ -45,19 +45,19 @@ RandomState = int | np.random.Generator
 
 @dataclass(frozen=True)
 class PairedTest:
-    """The result of :func:`paired_test`.
+    r"""The result of :func:`paired_test`.
 
     Attributes
     ----------
     method : str
     statistic : float
-        t for ``"t"``, Wilcoxon's :math:`W` for ``"wilcoxon"``, :math:`\\bar d` otherwise.
+        t for ``"t"``, Wilcoxon's :math:`W` for ``"wilcoxon"``, :math:`\bar d` otherwise.
     pvalue : float
         Two-sided.
     ci : (float, float)
-        Interval of the mean difference :math:`\\bar d` at ``confidence``.
+        Interval of the mean difference :math:`\bar d` at ``confidence``.
     mean_difference : float
-        :math:`\\bar d`, the mean of ``a − b``.
+        :math:`\bar d`, the mean of ``a − b``.
     n : int
         Number of pairs (users).
     confidence : float
@@ -162,7 +162,7 @@ def bootstrap_ci(
 
 
 def _sign_flip_pvalue(d: np.ndarray, n_resamples: int, rng: np.random.Generator) -> float:
-    """Two-sided p-value of :math:`\\bar d` when each difference's sign is a coin flip.
+    r"""Two-sided p-value of :math:`\bar d` when each difference's sign is a coin flip.
 
     All :math:`2^n` sign patterns when there are no more than ``n_resamples`` of them
     (exact); otherwise ``n_resamples`` random ones and :math:`(c + 1)/(B + 1)`

@@ -2,13 +2,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.stats
-from recsys_lab.models.baselines import PopularityRecommender
 from sklearn.base import BaseEstimator
 
 from recsys_lab import model_selection as ms
 from recsys_lab import neighbors
 from recsys_lab.datasets import make_marketing
 from recsys_lab.mf import SGDMatrixFactorization
+from recsys_lab.models.baselines import PopularityRecommender
 
 
 def test_leave_one_out_by_hand(sales):

@@ -144,18 +144,8 @@ def evaluate(
     method = check_choice(method, "method", stats.METHODS)
     adjust = check_choice(adjust, "adjust", stats.ADJUSTMENTS)
     stats.check_confidence(confidence)
-    if items is not None and "item" not in items.columns:
-        raise ValueError(
-            "items needs an 'item' column (the catalog); reset_index() if the "
-            "items are in the index."
-        )
-    if train is not None and not {"user", "item"} <= set(train.columns):
-        raise ValueError("train needs columns user and item.")
     models = _models(recs)
-    if compare_to is not None and compare_to not in models:
-        raise ValueError(
-            f"compare_to={compare_to!r} is not one of the models: {', '.join(map(str, models))}."
-        )
+    _check_inputs(items, train, compare_to, models)
     if train is not None and baseline is None:
         popular = train["item"].value_counts().index[:k].tolist()
         baseline = popular
@@ -170,30 +160,12 @@ def evaluate(
         table = ranking.per_user(lists, truth, k)
         if graded:
             table["ndcg_graded"] = ranking.per_user(lists, truth, k, graded=True)["ndcg"]
-        extra: dict[str, Any] = {}  # user -> value
-        if train is not None:
-            extra["novelty"] = beyond.novelty(lists, train, k, per_user=True)
-            extra["arp"] = beyond.arp(lists, train, k, per_user=True)
-            extra["aplt"] = beyond.aplt(lists, train, k, per_user=True)
-        if item_features is not None:
-            extra["intra_list_diversity"] = beyond.intra_list_diversity(
-                lists, item_features, k, per_user=True
-            )
-        if categories is not None and train is not None:
-            extra["calibration"] = beyond.calibration(lists, train, categories, k, per_user=True)
-        if baseline is not None:
-            extra["serendipity"] = beyond.serendipity(lists, truth, baseline, k, per_user=True)
+        extra = _per_user_extras(lists, truth, k, train, item_features, categories, baseline)
         table = table.join(pd.DataFrame(extra), how="left")
         series = {_label(c, k): table[c] for c in table.columns}
         per_model[name] = series
         values = {label: float(s.mean()) for label, s in series.items()}  # NaN skipped
-        whole: dict[str, float] = {}
-        if catalog is not None:
-            whole["catalog_coverage"] = beyond.catalog_coverage(lists, catalog, k)
-            whole["gini"] = beyond.gini(lists, catalog, k)
-            whole["entropy"] = beyond.entropy(lists, catalog, k, normalized=True)
-        if _n_lists(lists) >= 2:
-            whole["personalization"] = beyond.personalization(lists, k)
+        whole = _whole_list_metrics(lists, catalog, k)
         order = [*list(series)[: len(ranking.RANKING) + graded], *whole, *extra]
         for metric in order:
             low, high = (
@@ -229,6 +201,63 @@ def evaluate(
             ["model", "metric", "group", "users", "mean"]
         ]
     return Evaluation(result, per_user, by_group)
+
+
+def _check_inputs(
+    items: pd.DataFrame | None,
+    train: pd.DataFrame | None,
+    compare_to: Hashable | None,
+    models: Mapping[Hashable, object],
+) -> None:
+    if items is not None and "item" not in items.columns:
+        raise ValueError(
+            "items needs an 'item' column (the catalog); reset_index() if the "
+            "items are in the index."
+        )
+    if train is not None and not {"user", "item"} <= set(train.columns):
+        raise ValueError("train needs columns user and item.")
+    if compare_to is not None and compare_to not in models:
+        raise ValueError(
+            f"compare_to={compare_to!r} is not one of the models: {', '.join(map(str, models))}."
+        )
+
+
+def _per_user_extras(
+    lists: Recs,
+    truth: pd.DataFrame | Mapping,
+    k: int,
+    train: pd.DataFrame | None,
+    item_features: pd.DataFrame | None,
+    categories: pd.DataFrame | None,
+    baseline: Recs | Sequence[Hashable] | None,
+) -> dict[str, Any]:
+    """The beyond-accuracy metrics that have a value per user, for those the inputs allow."""
+    extra: dict[str, Any] = {}  # metric -> per-user Series
+    if train is not None:
+        extra["novelty"] = beyond.novelty(lists, train, k, per_user=True)
+        extra["arp"] = beyond.arp(lists, train, k, per_user=True)
+        extra["aplt"] = beyond.aplt(lists, train, k, per_user=True)
+    if item_features is not None:
+        extra["intra_list_diversity"] = beyond.intra_list_diversity(
+            lists, item_features, k, per_user=True
+        )
+    if categories is not None and train is not None:
+        extra["calibration"] = beyond.calibration(lists, train, categories, k, per_user=True)
+    if baseline is not None:
+        extra["serendipity"] = beyond.serendipity(lists, truth, baseline, k, per_user=True)
+    return extra
+
+
+def _whole_list_metrics(lists: Recs, catalog: pd.Series | None, k: int) -> dict[str, float]:
+    """The metrics of the lists as a whole (coverage, concentration, personalization)."""
+    whole: dict[str, float] = {}
+    if catalog is not None:
+        whole["catalog_coverage"] = beyond.catalog_coverage(lists, catalog, k)
+        whole["gini"] = beyond.gini(lists, catalog, k)
+        whole["entropy"] = beyond.entropy(lists, catalog, k, normalized=True)
+    if _n_lists(lists) >= 2:
+        whole["personalization"] = beyond.personalization(lists, k)
+    return whole
 
 
 def _label(column: str, k: int) -> str:

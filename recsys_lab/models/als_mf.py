@@ -17,12 +17,12 @@ from recsys_lab.models.factorization import BiasedFactorModel
 
 
 class ALSMatrixFactorization(BiasedFactorModel):
-    """Biased matrix factorization by alternating least squares.
+    r"""Biased matrix factorization by alternating least squares.
 
     Each half-step solves, for every user (then every item) :math:`e`, the ridge
-    regression :math:`(X_e^\\top X_e + \\lambda I)\\,w_e = X_e^\\top y_e` where the rows
+    regression :math:`(X_e^\top X_e + \lambda I)\,w_e = X_e^\top y_e` where the rows
     of :math:`X_e` are the other side's vectors :math:`[q_i, 1]` and
-    :math:`y_e = r - \\mu - b_i` its residual ratings; :math:`w_e = [p_e, b_e]`.
+    :math:`y_e = r - \mu - b_i` its residual ratings; :math:`w_e = [p_e, b_e]`.
 
     Parameters
     ----------
@@ -30,7 +30,7 @@ class ALSMatrixFactorization(BiasedFactorModel):
     n_iter : int, default 10
         Alternations (each updates all users, then all items).
     reg : float, default 0.1
-        :math:`\\lambda`, multiplied by the entity's number of ratings (weighted-λ
+        :math:`\lambda`, multiplied by the entity's number of ratings (weighted-λ
         regularisation, Zhou et al. 2008), so heavy and light users shrink alike.
     biased : bool, default True
     init_std_dev : float, default 0.1
@@ -88,8 +88,10 @@ class ALSMatrixFactorization(BiasedFactorModel):
         return np.linalg.solve(A, b[..., None])[..., 0]
 
     def _fit(self, data: Interactions, validation: pd.DataFrame | None = None) -> None:
-        """Learn biases and factors from ``user, item, rating`` (``validation``: as in
-        :meth:`SGDMatrixFactorization.fit`)."""
+        """Learn biases and factors; ``fit(ratings, validation=None)``.
+
+        ``validation`` works as in :class:`~recsys_lab.models.sgd_mf.SGDMatrixFactorization`.
+        """
         f = check_positive_int(self.n_factors, "n_factors")
         n_iter = check_positive_int(self.n_iter, "n_iter")
         if self.reg <= 0:

@@ -248,8 +248,8 @@ class KNNRecommender(Recommender):
         :math:`N^k` with a positive similarity.
         """
         self._check_fitted()
-        u = self.users_.get_indexer([user])[0]
-        i = self.items_.get_indexer([item])[0]
+        u = self.users_.get_indexer(pd.Index([user]))[0]
+        i = self.items_.get_indexer(pd.Index([item]))[0]
         if u < 0 or i < 0:
             what = f"user {user!r}" if u < 0 else f"item {item!r}"
             raise ValueError(f"Unknown {what}: it was not in the training ratings.")

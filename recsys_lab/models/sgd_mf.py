@@ -19,6 +19,8 @@ Surprise's, so the same seed gives the same model as ``surprise.SVD``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 import pandas as pd
@@ -95,16 +97,16 @@ def _sgd_epoch_compiled(
 
 
 class SGDMatrixFactorization(BiasedFactorModel):
-    """Biased matrix factorization by stochastic gradient descent (Surprise's SVD, in numpy).
+    r"""Biased matrix factorization by stochastic gradient descent (Surprise's SVD, in numpy).
 
     Parameters
     ----------
     n_factors : int, default 100
     n_epochs : int, default 20
     biased : bool, default True
-        Without biases the model is :math:`\\hat r_{ui} = q_i^\\top p_u`.
+        Without biases the model is :math:`\hat r_{ui} = q_i^\top p_u`.
     lr_all, reg_all : float, default 0.005, 0.02
-        Learning rate :math:`\\gamma` and regularisation :math:`\\lambda` for every parameter.
+        Learning rate :math:`\gamma` and regularisation :math:`\lambda` for every parameter.
     init_mean, init_std_dev : float, default 0, 0.1
         The normal distribution the factors start from.
     random_state : int, default 0
@@ -170,9 +172,11 @@ class SGDMatrixFactorization(BiasedFactorModel):
         epochs = check_positive_int(self.n_epochs, "n_epochs")
         if self.lr_all <= 0 or self.reg_all < 0:
             raise ValueError("lr_all must be > 0 and reg_all >= 0.")
-        epoch_pass = {"numba": _sgd_epoch_compiled, "python": sgd_epoch}[
-            check_choice(self.engine, "engine", ("numba", "python"))
-        ]
+        engines: dict[str, Callable[..., None]] = {
+            "numba": _sgd_epoch_compiled,  # a numba dispatcher, typed as object
+            "python": sgd_epoch,
+        }
+        epoch_pass = engines[check_choice(self.engine, "engine", list(engines))]
         self._prepare(data)
         u, i, r = data.user_codes, data.item_codes, data.values
         order = np.argsort(u, kind="stable")  # Surprise's all_ratings(): user by user
