@@ -133,6 +133,11 @@ def test_function_exercise_runs_hidden_cases_and_names_the_failing_one():
     assert "ZeroDivisionError" in message
     assert "should give 1.5, your function gave 3.0" in TOY.verdict(summed).message
     assert TOY.verdict(____).status == "not attempted"
+
+    def mean_gap(a, b):  # the notebook's starting point: a body still to write
+        return ____
+
+    assert TOY.verdict(mean_gap).status == "not attempted"
     assert "expected a function" in TOY.verdict(3.0).message
 
 

@@ -322,6 +322,10 @@ class FunctionExercise(_Question):
                     f"Incorrect on the case '{case.name}': {name}{case.show()} raised "
                     f"{type(error).__name__}: {error}",
                 )
+            if got is ____:
+                return Verdict(
+                    "not attempted", "Not attempted yet: replace ____ in your function's body."
+                )
             if not same_answer(got, want, self.rel_tol, self.tolerance, unordered=self.unordered):
                 return Verdict(
                     "incorrect",
