@@ -18,7 +18,11 @@ from surprise import SVD, KNNBasic
 
 from recsys_lab.datasets import make_marketing
 from recsys_lab.models import (
+    BPR,
+    EASE,
     ALSMatrixFactorization,
+    ImplicitALS,
+    ItemCosine,
     KNNRecommender,
     PopularityRecommender,
     RandomRecommender,
@@ -36,6 +40,11 @@ RECOMMENDERS = {
     "random": RandomRecommender(random_state=3),
     "surprise-svd": SurpriseRecommender(SVD(n_factors=4, n_epochs=3, random_state=1)),
     "surprise-knn": SurpriseRecommender(KNNBasic(k=3, verbose=False)),
+    "ease": EASE(reg=5.0),
+    "implicit-als": ImplicitALS(n_factors=4, n_iter=3, random_state=1),
+    "implicit-als-exact": ImplicitALS(n_factors=4, n_iter=2, solver="exact", random_state=1),
+    "bpr": BPR(n_factors=4, n_epochs=3, lr=0.05, random_state=1),
+    "item-cosine": ItemCosine(k=5),
 }
 COLUMNS = ["user", "item", "score", "rank", "fallback"]
 
