@@ -18,15 +18,17 @@ Settings are the same on both sides (see the models' docstrings for what that ta
 - Item cosine: all neighbours; `implicit.nearest_neighbours.CosineRecommender` with K =
   every item.
 
-Threads: each fit gets the 2 cores. `implicit` runs `num_threads=2` with BLAS limited to
-1 thread (as it asks); ours runs its numba kernels on 1 thread and BLAS on 2
-(`threadpoolctl`). Each fit is timed `REPEATS` times in this process (median, min, max);
-numba kernels are compiled before timing. Results: `benchmarks/results/implicit_vs_implicit.csv`.
+Threads: 2 cores (shared: the CSV records the load average). `implicit` runs with
+`num_threads=2` and again with 1, BLAS limited to 1 thread (as it asks); ours runs its
+numba kernels on 1 thread and BLAS on 2 (`threadpoolctl`). Each fit is timed `REPEATS`
+times in this process (median, min, max); numba kernels are compiled before timing.
+Results: `benchmarks/results/implicit_vs_implicit.csv`.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import platform
 import time
 import warnings
@@ -53,6 +55,7 @@ from recsys_lab.models import (
 
 REPEATS = 3
 THREADS = 2
+PEER_THREADS = (2, 1)
 RESULTS = Path(__file__).parent / "results" / "implicit_vs_implicit.csv"
 Fitted = TypeVar("Fitted")
 
@@ -109,6 +112,7 @@ def main() -> None:
     from implicit.nearest_neighbours import CosineRecommender
 
     warnings.filterwarnings("ignore", "Method expects CSR input")  # implicit's own conversion
+    load_before = os.getloadavg()[0]  # the machine is shared: record how busy it was
     train, test = per_user_split(load_ml100k())
     data = Interactions.from_frame(train, rating="optional")
     X = data.matrix()  # binary, in the same user/item codes as our models
@@ -131,22 +135,29 @@ def main() -> None:
 
     def peer(
         name: str, make: Callable, fit_input: sp.csr_matrix, scores: Callable, settings: str
-    ) -> dict:
-        def fit():
-            model = make()
-            model.fit(fit_input, show_progress=False)
-            return model
+    ) -> list[dict]:
+        """One row per thread count in PEER_THREADS; ``make(threads)`` builds the model."""
+        rows = []
+        for threads in PEER_THREADS:
 
-        model, times = timed(fit, 1)
-        score = ndcg_at_k(recs_from_scores(scores(model), data), test, k=10)
-        return {
-            "model": name,
-            "library": f"implicit {implicit.__version__}",
-            "settings": settings,
-            "ndcg@10": score,
-            "times": times,
-            "threads": f"OpenMP {THREADS}, BLAS 1",
-        }
+            def fit(threads: int = threads):
+                model = make(threads)
+                model.fit(fit_input, show_progress=False)
+                return model
+
+            model, times = timed(fit, 1)
+            score = ndcg_at_k(recs_from_scores(scores(model), data), test, k=10)
+            rows.append(
+                {
+                    "model": name,
+                    "library": f"implicit {implicit.__version__}",
+                    "settings": settings,
+                    "ndcg@10": score,
+                    "times": times,
+                    "threads": f"OpenMP {threads}, BLAS 1",
+                }
+            )
+        return rows
 
     def factors(model) -> np.ndarray:  # for BPR, the last column holds the item bias
         return model.user_factors @ model.item_factors.T
@@ -156,24 +167,24 @@ def main() -> None:
     rows = [
         ours("popularity", PopularityRecommender, "-"),
         ours("item cosine", ItemCosine, "all neighbours"),
-        peer(
+        *peer(
             "item cosine",
-            lambda: CosineRecommender(K=X.shape[1], num_threads=THREADS),
+            lambda t: CosineRecommender(K=X.shape[1], num_threads=t),
             X,
             lambda m: np.asarray((X @ m.similarity).todense()),
             "K = all items",
         ),
         ours("EASE", lambda: EASE(reg=250.0), "reg 250"),
-        ours("ImplicitALS", ImplicitALS, als),
-        peer(
+        ours("ALS", ImplicitALS, als),
+        *peer(
             "ALS",
-            lambda: AlternatingLeastSquares(
+            lambda t: AlternatingLeastSquares(
                 factors=64,
                 regularization=0.05,
                 alpha=1.0,
                 iterations=15,
                 random_state=0,
-                num_threads=THREADS,
+                num_threads=t,
             ),
             confidence,
             factors,
@@ -181,15 +192,15 @@ def main() -> None:
         ),
         ours("BPR", BPR, bpr + ", uniform negatives"),
         ours("BPR", lambda: BPR(negatives="popularity"), bpr + ", popularity negatives"),
-        peer(
+        *peer(
             "BPR",
-            lambda: BayesianPersonalizedRanking(
+            lambda t: BayesianPersonalizedRanking(
                 factors=64,
                 learning_rate=0.01,
                 regularization=0.01,
                 iterations=100,
                 random_state=0,
-                num_threads=THREADS,
+                num_threads=t,
             ),
             X,
             factors,
@@ -209,7 +220,10 @@ def main() -> None:
     table["fit_min_s"] = times.min(axis=1)
     table["fit_max_s"] = times.max(axis=1)
     table["repeats"] = REPEATS
-    table["machine"] = f"{platform.machine()}, {THREADS} cores"
+    table["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, load {load_before:.1f} before / "
+        f"{os.getloadavg()[0]:.1f} after"
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     table.round(4).to_csv(RESULTS, index=False)
     with pd.option_context("display.width", 200, "display.max_colwidth", 60):
@@ -218,6 +232,19 @@ def main() -> None:
         f"\nEASE vs the closed form with np.linalg.inv: max |dB| = {ease_gap:.1e}, "
         f"nDCG@10 {closed:.4f}"
     )
+    peers = table[table["library"] != "recsys_lab"]
+    fastest = peers.loc[peers.groupby("model")["fit_median_s"].idxmin()]
+    peer_time = dict(zip(fastest["model"], fastest["fit_median_s"], strict=True))
+    peer_threads = dict(zip(fastest["model"], fastest["threads"], strict=True))
+    mine = table[(table["library"] == "recsys_lab") & table["model"].isin(peer_time)]
+    for model, settings, seconds in zip(
+        mine["model"], mine["settings"], mine["fit_median_s"], strict=True
+    ):
+        print(
+            f"{model} ({settings}): {seconds / peer_time[model]:.1f}x implicit's fastest fit "
+            f"({peer_threads[model]})"
+        )
+    print(table["machine"].iloc[0])
     print(f"{len(train)} training / {len(test)} held-out interactions; written to {RESULTS}")
 
 

@@ -248,8 +248,7 @@ class BPR(LatentFactorRecommender):
         epoch_pass = _bpr_epoch_compiled if engine == "numba" else bpr_epoch
         negatives = check_choice(self.negatives, "negatives", NEGATIVES)
         check_strengths(data.values)
-        seen = self.seen_.copy()
-        seen.sort_indices()
+        seen = self.seen_.sorted_indices()  # sample_triples searches each row
         n_users, n_items = data.shape
         rng = np.random.default_rng(self.random_state)
         P = (rng.random((n_users, f)) - 0.5) / f

@@ -215,7 +215,6 @@ class ImplicitALS(LatentFactorRecommender):
         Cui = sp.csr_matrix(
             (1.0 + alpha * strengths, (data.user_codes, data.item_codes)), shape=data.shape
         )
-        Cui.sort_indices()
         Ciu = Cui.T.tocsr()
         rng = np.random.default_rng(self.random_state)
         X = rng.random((n_users, f)) * 0.01
