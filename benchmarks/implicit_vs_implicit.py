@@ -2,7 +2,7 @@
 
 Usage (from the repository root):
 
-    .venv/bin/python benchmarks/implicit_vs_implicit.py        # about a minute
+    .venv/bin/python benchmarks/implicit_vs_implicit.py        # about 30 seconds
 
 Data: ML-100k from the RecBole 1.2.1 wheel's files (RecBole itself is never imported),
 every rating a binary interaction, a seeded per-user random 80/20 split (each user's
