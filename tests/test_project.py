@@ -162,3 +162,14 @@ def test_the_built_wheel_carries_its_data(tmp_path):
     ).stdout.split()
     assert out[0].startswith(str(tmp_path / "site"))
     assert out[1:] == ["500000.0", "14212"]
+
+
+@pytest.mark.slow
+def test_readme_contract_example_runs_on_real_data():
+    readme = (ROOT / "README.md").read_text()
+    block = next(b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "EASE" in b)
+    namespace: dict = {}
+    exec(block.replace("compare_to=", "n_resamples=200, compare_to="), namespace)
+    table = namespace["result"].table()
+    assert table.loc["ndcg@10", "ease"] > table.loc["ndcg@10", "popularity"]
+    assert abs(table.loc["precision@10", "popularity"] - 0.19) < 0.02  # the reported figure
