@@ -15,8 +15,8 @@ Data: GroupLens's MovieLens-100k as :func:`recsys_lab.datasets.load_movielens` r
     the ratings come in the same order — and, on the same folds
     (:func:`recsys_lab.surprise_tools.kfold`), ``KNNRecommender(k=40, similarity="msd")``,
     ``SGDMatrixFactorization()`` and ``ALSMatrixFactorization()``.
-    SVD++ takes about ten times as long as the rest together, so it runs on the first
-    ``--svdpp-folds`` folds only (default 1); the CSV says how many folds each row used.
+    SVD++ is by far the slowest (about ten times SVD's time per fold), so it runs on the
+    first ``--svdpp-folds`` folds only (default 1); the CSV says how many folds each row used.
     ``movielens_100k_rating_folds.csv``: ``source, algorithm, fold, rmse, mae``;
     ``movielens_100k_rating.csv``: per algorithm the mean and standard deviation
     (``ddof=1``) over folds, and Surprise's published figure.
