@@ -145,7 +145,8 @@ def top_n(algo: AlgoBase, users: Iterable[Hashable] | None = None, n: int = 10) 
     SVD, SVD++, NMF and BaselineOnly are scored for all items at once from their
     learned biases and factors; any other algorithm falls back to ``algo.predict`` over
     every pair, with a progress bar. Items are ranked on the *unclipped* estimate (the
-    ``score`` column): clipped to the scale, a third of top lists would be ties at 5.
+    ``score`` column): clipped to the scale, every item estimated above its top would tie
+    (SVD's defaults fitted on 80 % of MovieLens-100k: 13 % of users' top-10 lists would).
     Ties keep Surprise's inner item order; impossible pairs are left out.
 
     Returns ``user, item, score, rank``.
