@@ -191,38 +191,83 @@ def tradeoff_explorer(
     return widgets.VBox([pick, result, table])
 
 
-def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 5) -> widgets.VBox:
-    """Refit Surprise's SVD on ``train`` as you move n_factors, reg_all and n_epochs.
+MF_DEFAULTS = {"n_factors": 20, "reg_all": 0.02, "n_epochs": 20}
+"""The settings :func:`mf_explorer` opens with (and :func:`mf_view` uses by default)."""
+
+
+def mf_view(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    user: Hashable,
+    n: int = 5,
+    titles: Mapping[Hashable, str] | pd.Series | None = None,
+    **params: Any,
+) -> tuple[float, pd.DataFrame]:
+    """What :func:`mf_explorer` shows for one setting: held-out RMSE and a top-``n`` list.
+
+    Fits :class:`~recsys_lab.models.sgd_mf.SGDMatrixFactorization` on ``train`` with
+    :data:`MF_DEFAULTS` updated by ``params`` (``n_factors``, ``reg_all``, ``n_epochs``,
+    ``lr_all``, ...), scores every ``test`` pair (unknown ids get the model's fallback)
+    and ranks ``user``'s unseen items on the unclipped score. A static copy of the
+    explorer's default state, for readers who see the notebook without a kernel.
+
+    Returns
+    -------
+    rmse : float
+    top : DataFrame
+        ``rank, item, score`` (and ``title`` when ``titles`` maps items to names).
+    """
+    from recsys_lab import metrics
+    from recsys_lab.models.sgd_mf import SGDMatrixFactorization
+
+    model = SGDMatrixFactorization(**{**MF_DEFAULTS, **params}).fit(train)
+    rmse = metrics.rmse(test["rating"], model.predict(test["user"], test["item"]))
+    top = model.recommend(users=[user], n=n)[["rank", "item", "score"]].reset_index(drop=True)
+    if titles is not None:
+        top.insert(2, "title", top["item"].map(pd.Series(titles)))
+    return rmse, top
+
+
+def mf_explorer(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    user: Hashable,
+    n: int = 5,
+    titles: Mapping[Hashable, str] | pd.Series | None = None,
+) -> widgets.VBox:
+    """Refit the SGD factorization on ``train`` as you move n_factors, reg_all and n_epochs.
 
     The headline (CSS class ``rl-prediction``) reads e.g. ``test RMSE 0.912``; below
-    it, ``user``'s top-``n`` list.
+    it, ``user``'s top-``n`` list (:func:`mf_view` computes both).
     """
-    from surprise import SVD
-
-    from recsys_lab import metrics, surprise_tools
-
-    trainset = surprise_tools.to_dataset(train, (1, 5)).build_full_trainset()
-    known = test[test["user"].isin(train["user"]) & test["item"].isin(train["item"])]
-    pick_f = widgets.IntSlider(value=20, min=1, max=100, description="n_factors")
-    pick_reg = widgets.FloatSlider(value=0.02, min=0.0, max=0.3, step=0.01, description="reg_all")
-    pick_epochs = widgets.IntSlider(value=20, min=1, max=60, description="n_epochs")
+    pick_f = widgets.IntSlider(
+        value=MF_DEFAULTS["n_factors"], min=1, max=100, description="n_factors"
+    )
+    pick_reg = widgets.FloatSlider(
+        value=MF_DEFAULTS["reg_all"], min=0.0, max=0.3, step=0.01, description="reg_all"
+    )
+    pick_epochs = widgets.IntSlider(
+        value=MF_DEFAULTS["n_epochs"], min=1, max=100, description="n_epochs"
+    )
     result = widgets.HTML()
     result.add_class("rl-prediction")
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        algo = SVD(
+        rmse, top = mf_view(
+            train,
+            test,
+            user,
+            n,
+            titles,
             n_factors=pick_f.value,
             reg_all=pick_reg.value,
             n_epochs=pick_epochs.value,
-            random_state=0,
-        ).fit(trainset)
-        est = [algo.predict(u, i).est for u, i in zip(known["user"], known["item"], strict=True)]
-        result.value = f"<b>test RMSE {metrics.rmse(known['rating'], est):.3f}</b>"
-        top = surprise_tools.top_n(algo, users=[user], n=n)
-        table.value = f"<p>Top {n} for user {html.escape(str(user))}:</p>" + top[
-            ["rank", "item", "score"]
-        ].round(3).to_html(index=False)
+        )
+        result.value = f"<b>test RMSE {rmse:.3f}</b>"
+        table.value = f"<p>Top {n} for user {html.escape(str(user))}:</p>" + top.round(3).to_html(
+            index=False
+        )
 
     for w in (pick_f, pick_reg, pick_epochs):
         w.observe(update, names="value")
