@@ -112,7 +112,7 @@ def test_learners_write_code_and_no_answer_ships(path):
         assert f"ex.{name}.check(" in source, f"{path.name}: {name} is never checked"
         assert f"ex.{name}.solution()" not in source, "solutions are printed only on request"
     checks = [
-        "".join(o.get("text", "") for o in c["outputs"])
+        "".join("".join(o.get("text", "")) for o in c["outputs"])
         for c in cells
         if c["cell_type"] == "code" and ".check(" in "".join(c["source"])
     ]
