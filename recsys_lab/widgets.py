@@ -73,9 +73,8 @@ def prediction_summary(
     >>> from recsys_lab.datasets import load_sales
     >>> print(prediction_summary(load_sales(), "Alyssa", "Staples"))
     Prediction for Alyssa × Staples: $400,000 (N = 2, sum_abs, equal weights)
-     rank neighbour distance    value weight share
-        1      Mike       $0 $500,000  1.000   50%
-        2   Brandon $200,000 $300,000  1.000   50%
+    1. Mike: distance $0, booked $500,000, weight 1.000, share 50%
+    2. Brandon: distance $200,000, booked $300,000, weight 1.000, share 50%
     """
     M = check_matrix(R)
     metric = check_metric(metric, p if metric == "minkowski" else None)[0]
@@ -83,8 +82,14 @@ def prediction_summary(
     headline, table = _prediction_view(
         M, user, item, k, metric, weighting, p if metric == "minkowski" else None
     )
-    headline += f" (N = {k}, {setting}, {weighting} weights)"
-    return headline if table is None else headline + "\n" + table.to_string(index=False)
+    lines = [f"{headline} (N = {k}, {setting}, {weighting} weights)"]
+    if table is not None:
+        lines += [
+            f"{r.rank}. {r.neighbour}: distance {r.distance}, booked {r.value}, "
+            f"weight {r.weight}, share {r.share}"
+            for r in table.itertuples()
+        ]
+    return "\n".join(lines)
 
 
 def prediction_explorer(
