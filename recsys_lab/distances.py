@@ -334,20 +334,25 @@ def _pairwise_by_levels(
     n = len(X)
     q = _exponent(metric, p)
     indicators = [sp.csr_matrix(np.equal(X, level), dtype=float) for level in levels]
+    # Sum over the pairs of levels r <= s only; adding the transpose at the end counts
+    # (s, r) too. A same-level product is symmetric: half of it goes in, twice.
     overlap = np.zeros((n, n))
     power_sum = np.zeros((n, n))
     largest = np.zeros((n, n))
     for i, r in enumerate(levels):
         for j in range(i, len(levels)):
             counts = (indicators[i] @ indicators[j].T).toarray()
-            if j != i:
-                counts += counts.T  # one row at level r, the other at s — either way round
-            gap = abs(float(levels[j]) - float(r))
+            if j == i:
+                counts *= 0.5
+            gap = float(levels[j]) - float(r)
             overlap += counts
             if np.isinf(q):
-                largest = np.where(counts > 0, np.maximum(largest, gap), largest)
-            else:
+                largest[counts > 0] = np.maximum(largest[counts > 0], gap)
+            elif gap > 0:
                 power_sum += counts * gap**q
+    overlap += overlap.T
+    power_sum += power_sum.T
+    largest = np.maximum(largest, largest.T)
     return _finish(power_sum, largest, overlap, metric, p, min_overlap, normalize)
 
 

@@ -24,7 +24,7 @@ neighbours and the same vote.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -229,7 +229,7 @@ def predict_from_distances(
     D: pd.DataFrame,
     users: Iterable[Hashable],
     items: Iterable[Hashable],
-    k: int = 2,
+    k: int | Sequence[int] = 2,
     weighting: str = "equal",
     **weighting_params: float,
 ) -> np.ndarray:
@@ -253,7 +253,9 @@ def predict_from_distances(
     users, items : iterables of labels
         The cells to predict, pairwise; each must be unknown in ``R`` (a known value
         would have entered ``D``: hold the cells out of ``R`` first).
-    k : int, default 2
+    k : int or sequence of int, default 2
+        How many neighbours vote. Several values (e.g. ``[10, 20, 40]`` to tune
+        ``k``) share one sort of the candidates.
     weighting : str, default "equal"
         A name from :data:`recsys_lab.voting.WEIGHTINGS`; ``**weighting_params`` go
         with it.
@@ -261,7 +263,8 @@ def predict_from_distances(
     Returns
     -------
     ndarray
-        One prediction per pair; NaN where nobody can vote.
+        One prediction per pair (one column per ``k`` if ``k`` is a sequence); NaN
+        where nobody can vote.
 
     Examples
     --------
@@ -271,9 +274,13 @@ def predict_from_distances(
     >>> D = pairwise_distances(sales)
     >>> predict_from_distances(sales, D, ["Alyssa", "Brandon"], ["Staples", "Capgemini"])
     array([400000., 250000.])
+    >>> predict_from_distances(sales, D, ["Alyssa"], ["Staples"], k=[1, 2])
+    array([[500000., 400000.]])
     """
     M = check_matrix(R)
-    k = check_positive_int(k, "k")
+    ks = [check_positive_int(v, "k") for v in (k if isinstance(k, Sequence) else [k])]
+    if not ks:
+        raise ValueError("k is empty: give one number of neighbours or several, e.g. [10, 20].")
     voting.weights([], weighting, **weighting_params)  # reject a bad weighting up front
     if not (isinstance(D, pd.DataFrame) and D.index.equals(M.index) and D.columns.equals(M.index)):
         raise ValueError(
@@ -294,9 +301,9 @@ def predict_from_distances(
             f"is already in D. Hold them out of R (a train/test split) before computing D, "
             f"or use predict() for one leave-one-out cell."
         )
-    out = np.full(len(rows), np.nan)
-    if out.size == 0:
-        return out
+    out = np.full((len(rows), len(ks)), np.nan)
+    if len(rows) == 0:
+        return out if isinstance(k, Sequence) else out[:, 0]
     by_item = np.argsort(cols, kind="stable")
     starts = np.flatnonzero(np.diff(cols[by_item], prepend=-1))
     for pairs in np.split(by_item, starts[1:]):  # the pairs of one item at a time
@@ -304,10 +311,11 @@ def predict_from_distances(
         candidates = np.flatnonzero(~np.isnan(X[:, c]))  # everyone who knows the item
         dist = dist_all[np.ix_(r, candidates)]
         dist[np.isnan(dist) | (r[:, None] == candidates[None, :])] = np.inf
-        order = np.argsort(dist, axis=1, kind="stable")[:, :k]  # ties: row order of R
-        d = np.take_along_axis(dist, order, axis=1)
-        out[pairs] = _vote_rows(d, X[candidates[order], c], weighting, weighting_params)
-    return out
+        order = np.argsort(dist, axis=1, kind="stable")[:, : max(ks)]  # ties: row order of R
+        d, v = np.take_along_axis(dist, order, axis=1), X[candidates[order], c]
+        for j, size in enumerate(ks):
+            out[pairs, j] = _vote_rows(d[:, :size], v[:, :size], weighting, weighting_params)
+    return out if isinstance(k, Sequence) else out[:, 0]
 
 
 def _vote_rows(

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from recsys_lab._validation import check_label, check_matrix
 
@@ -109,6 +109,7 @@ def distance_bars(
         ax.text(np.nan_to_num(v), y, "  " + fmt(v), va="center")
     ax.set_xlabel(xlabel)
     ax.set_xlim(0, 1.3 * shown.max() if shown.max() > 0 else 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt(x)))
     if highlight:
         ax.legend(
@@ -142,7 +143,9 @@ def unit_balls(ps: Iterable[float] = (1, 2, 3, np.inf), ax: Axes | None = None) 
     ax.set_aspect("equal")
     ax.axhline(0, color="grey", lw=0.5)
     ax.axvline(0, color="grey", lw=0.5)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="center", fontsize="small")  # the middle of the smallest ball is empty
+    ax.set_xlabel("difference on the first shared client")
+    ax.set_ylabel("difference on the second shared client")
     ax.set_title("Points at distance 1 from the origin")
     return ax
 

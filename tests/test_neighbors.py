@@ -157,8 +157,12 @@ def test_predict_from_distances_equals_predict_cell_by_cell(metric, normalize, w
     R = pd.DataFrame(values, index=[f"u{i}" for i in range(30)])
     train, users, items = _hold_out(R, 0.2, seed=2)
     D = pairwise_distances(train, metric, normalize=normalize)
-    for k in (1, 3, 7):
+    together = neighbors.predict_from_distances(
+        train, D, users, items, [1, 3, 7], weighting, **params
+    )
+    for column, k in enumerate((1, 3, 7)):
         got = neighbors.predict_from_distances(train, D, users, items, k, weighting, **params)
+        np.testing.assert_array_equal(got, together[:, column])
         for g, u, i in zip(got, users, items, strict=True):
             try:
                 want = neighbors.predict(
@@ -190,18 +194,20 @@ def test_predict_from_distances_breaks_ties_by_row_order_and_leaves_input_alone(
         ({"items": ["Staples", "Google"]}, "must pair up: 1 users, 2 items"),
         ({"D": "transposed"}, "R's row labels in the same order"),
         ({"weighting": "loud"}, "Unknown weighting 'loud'"),
+        ({"k": []}, "k is empty"),
     ],
 )
 def test_predict_from_distances_bad_input(sales, change, match):
     from recsys_lab.distances import pairwise_distances
 
     D = pairwise_distances(sales)
-    args = {"users": ["Alyssa"], "items": ["Staples"], "D": D, "weighting": "equal"} | change
+    args = {"users": ["Alyssa"], "items": ["Staples"], "D": D, "weighting": "equal", "k": 2}
+    args |= change
     if isinstance(args["D"], str):
         args["D"] = D.iloc[::-1]
     with pytest.raises(ValueError, match=match):
         neighbors.predict_from_distances(
-            sales, args["D"], args["users"], args["items"], weighting=args["weighting"]
+            sales, args["D"], args["users"], args["items"], args["k"], args["weighting"]
         )
 
 
