@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from recsys_lab._validation import check_label, check_matrix
 
@@ -40,19 +41,28 @@ def matrix_heatmap(
     highlight: Iterable[tuple[Hashable, Hashable]] = (),
     title: str | None = None,
     cmap: str = "Blues",
+    colorbar: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
 ) -> Axes:
     """Draw a users × items matrix with its values written in the cells.
 
     Unknown cells are grey and show ``?``; cells in ``highlight`` get a red frame.
+    The axes are labelled ``xlabel`` and ``ylabel`` (by default the names of
+    ``R``'s columns and index, if set); ``colorbar`` (e.g. ``"bookings (USD)"``)
+    adds a colour bar with that label.
     """
     M = check_matrix(R)
     ax = ax or plt.subplots(figsize=(1.3 * M.shape[1] + 2, 0.55 * M.shape[0] + 1))[1]
     values = M.to_numpy()
-    ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto")
     ax.set_facecolor("#dddddd")
     ax.set_xticks(range(M.shape[1]), [str(c) for c in M.columns])
     ax.set_yticks(range(M.shape[0]), [str(r) for r in M.index])
     ax.tick_params(top=True, labeltop=True, bottom=False, labelbottom=False)
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel(xlabel if xlabel is not None else str(R.columns.name or ""))
+    ax.set_ylabel(ylabel if ylabel is not None else str(R.index.name or ""))
     finite = values[np.isfinite(values)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (r, c), v in np.ndenumerate(values):
@@ -61,6 +71,9 @@ def matrix_heatmap(
     for user, item in highlight:
         r, c = check_label(user, M.index, "user"), check_label(item, M.columns, "item")
         ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, ec="red", lw=2.5))
+    if colorbar:
+        bar = ax.figure.colorbar(image, ax=ax, label=colorbar)
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt(x)))
     if title:
         ax.set_title(title)
     return ax
@@ -72,17 +85,39 @@ def distance_bars(
     fmt: Callable[[float], str] = thousands,
     title: str | None = None,
     highlight: int = 0,
+    xlabel: str = "distance",
 ) -> Axes:
-    """Horizontal bars of distances, nearest on top; the first ``highlight`` bars coloured."""
+    """Horizontal bars of distances, nearest on top; the first ``highlight`` bars coloured.
+
+    Every bar ends in a dot and carries its value, so a distance of 0 — a bar of
+    no length — still shows. Unknown (NaN) distances are listed last as ``?``.
+
+    >>> ax = distance_bars(pd.Series({"Mike": 0.0, "Brandon": 200_000.0}), highlight=1)
+    >>> [t.get_text() for t in ax.texts]
+    ['  $0k', '  $200k']
+    >>> plt.close(ax.figure)
+    """
     d = distances.sort_values(kind="stable")
     ax = ax or plt.subplots(figsize=(6, 0.45 * len(d) + 1))[1]
     colours = ["tab:orange" if i < highlight else "tab:blue" for i in range(len(d))]
-    ax.barh([str(i) for i in d.index], d.to_numpy(), color=colours)
+    values = d.to_numpy(dtype=float)
+    shown = np.nan_to_num(values, nan=0.0)
+    ax.barh([str(i) for i in d.index], shown, color=colours)
+    ax.scatter(shown, range(len(d)), color=colours, marker="o", s=30, zorder=3, clip_on=False)
     ax.invert_yaxis()
-    for y, v in enumerate(d.to_numpy()):
-        ax.text(v, y, " " + fmt(v), va="center")
-    ax.set_xlabel("distance")
-    ax.margins(x=0.2)
+    for y, v in enumerate(values):
+        ax.text(np.nan_to_num(v), y, "  " + fmt(v), va="center")
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(0, 1.3 * shown.max() if shown.max() > 0 else 1.0)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt(x)))
+    if highlight:
+        ax.legend(
+            handles=[plt.Rectangle((0, 0), 1, 1, color="tab:orange")],
+            labels=[f"the {highlight} nearest"],
+            loc="upper right",
+            fontsize="small",
+        )
     if title:
         ax.set_title(title)
     return ax
@@ -108,7 +143,9 @@ def unit_balls(ps: Iterable[float] = (1, 2, 3, np.inf), ax: Axes | None = None) 
     ax.set_aspect("equal")
     ax.axhline(0, color="grey", lw=0.5)
     ax.axvline(0, color="grey", lw=0.5)
-    ax.legend(loc="upper right", fontsize="small")
+    ax.legend(loc="center", fontsize="small")  # the middle of the smallest ball is empty
+    ax.set_xlabel("difference on the first shared client")
+    ax.set_ylabel("difference on the second shared client")
     ax.set_title("Points at distance 1 from the origin")
     return ax
 
@@ -129,6 +166,57 @@ def curves(
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(title=hue, fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def dot_intervals(
+    table: pd.DataFrame,
+    value: str,
+    low: str,
+    high: str,
+    label: str,
+    hue: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str | None = None,
+) -> Axes:
+    """Estimates with their intervals: a dot at ``value``, a line from ``low`` to ``high``.
+
+    One row of the y axis per distinct ``label`` (in table order); with ``hue``, the
+    rows of each label are drawn side by side in one colour per hue value. For
+    comparisons whose differences are small next to their values, where a bar from
+    0 would hide them.
+
+    >>> t = pd.DataFrame({"model": ["a", "b"], "rmse": [1.0, 0.9], "lo": [0.95, 0.85],
+    ...                   "hi": [1.05, 0.95]})
+    >>> ax = dot_intervals(t, "rmse", "lo", "hi", label="model")
+    >>> [tick.get_text() for tick in ax.get_yticklabels()]
+    ['a', 'b']
+    >>> plt.close(ax.figure)
+    """
+    ax = ax or plt.subplots(figsize=(6.5, 0.5 * table[label].nunique() + 1.5))[1]
+    labels = list(dict.fromkeys(table[label]))
+    groups = [(None, table)] if hue is None else list(table.groupby(hue, sort=False))
+    width = 0.6 / len(groups)
+    for g, (name, part) in enumerate(groups):
+        y = np.array([labels.index(v) for v in part[label]]) + (g - (len(groups) - 1) / 2) * width
+        ax.errorbar(
+            part[value],
+            y,
+            xerr=[part[value] - part[low], part[high] - part[value]],
+            fmt="o",
+            capsize=3,
+            label=None if name is None else str(name),
+        )
+    ax.set_yticks(range(len(labels)), [str(v) for v in labels])
+    ax.invert_yaxis()
+    ax.set_ylabel(label)
+    ax.set_xlabel(xlabel or value)
+    ax.grid(axis="x", alpha=0.3)
+    if hue is not None:
+        ax.legend(title=hue, fontsize="small")
     if title:
         ax.set_title(title)
     return ax

@@ -112,6 +112,12 @@ WEIGHTINGS: dict[str, Callable[..., np.ndarray]] = {
 }
 """Weightings by name, for the ``weighting=`` argument of :mod:`recsys_lab.neighbors`."""
 
+BY_POSITION: tuple[str, ...] = ("equal", "rank")
+"""Weightings that depend only on a neighbour's position in the sorted list, not on its
+distance: the weights of the first :math:`m` neighbours are those of any :math:`m`
+distances, which lets :func:`recsys_lab.neighbors.predict_from_distances` vote for many
+cells in one array operation."""
+
 
 def weights(distances: object, weighting: str = "equal", **params: float) -> np.ndarray:
     """Weights for neighbours at ``distances`` (nearest first) under a named scheme.

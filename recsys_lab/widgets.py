@@ -12,11 +12,12 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 
 from recsys_lab import neighbors, voting
 from recsys_lab._validation import check_matrix
-from recsys_lab.distances import METRICS
+from recsys_lab.distances import check_metric
 
 if TYPE_CHECKING:  # pragma: no cover
     from recsys_lab.offers import OfferWorld
@@ -26,6 +27,71 @@ def _money(x: float) -> str:
     return f"${x:,.0f}"
 
 
+_METRIC_OPTIONS = [
+    ("sum_abs (Manhattan, L1)", "sum_abs"),
+    ("mean_abs (L1 / overlap)", "mean_abs"),
+    ("euclidean (L2)", "euclidean"),
+    ("chebyshev (supremum, L∞)", "chebyshev"),
+    ("minkowski (choose p)", "minkowski"),
+]
+
+
+def _prediction_view(
+    M: pd.DataFrame, user: str, item: str, k: int, metric: str, weighting: str, p: float | None
+) -> tuple[str, pd.DataFrame | None]:
+    """The headline and the neighbour table for one setting (no table if nobody votes)."""
+    try:
+        nb = neighbors.explain(M, user, item, k=k, metric=metric, weighting=weighting, p=p)
+    except ValueError as err:
+        return str(err), None
+    value = voting.weighted_vote(nb["value"], nb["weight"])
+    known = float(M.to_numpy()[M.index.get_loc(user), M.columns.get_loc(item)])
+    note = "" if np.isnan(known) else f" (actual: {_money(known)})"
+    shown = nb.assign(
+        distance=nb["distance"].map(_money),
+        value=nb["value"].map(_money),
+        weight=nb["weight"].map("{:.3f}".format),
+        share=nb["share"].map("{:.0%}".format),
+    )[["rank", "neighbour", "distance", "value", "weight", "share"]]
+    return f"Prediction for {user} × {item}: {_money(value)}{note}", shown
+
+
+def prediction_summary(
+    R: pd.DataFrame,
+    user: str,
+    item: str,
+    k: int = 2,
+    metric: str = "sum_abs",
+    weighting: str = "equal",
+    p: float = 3.0,
+) -> str:
+    """What :func:`prediction_explorer` shows for these settings, as plain text.
+
+    For readers of a static copy of a notebook (a web page, GitHub), where the
+    live explorer cannot run: print it beside the explorer's cell.
+
+    >>> from recsys_lab.datasets import load_sales
+    >>> print(prediction_summary(load_sales(), "Alyssa", "Staples"))
+    Prediction for Alyssa × Staples: $400,000 (N = 2, sum_abs, equal weights)
+    1. Mike: distance $0, booked $500,000, weight 1.000, share 50%
+    2. Brandon: distance $200,000, booked $300,000, weight 1.000, share 50%
+    """
+    M = check_matrix(R)
+    metric = check_metric(metric, p if metric == "minkowski" else None)[0]
+    setting = f"p = {p:g}" if metric == "minkowski" else metric
+    headline, table = _prediction_view(
+        M, user, item, k, metric, weighting, p if metric == "minkowski" else None
+    )
+    lines = [f"{headline} (N = {k}, {setting}, {weighting} weights)"]
+    if table is not None:
+        lines += [
+            f"{r.rank}. {r.neighbour}: distance {r.distance}, booked {r.value}, "
+            f"weight {r.weight}, share {r.share}"
+            for r in table.itertuples()
+        ]
+    return "\n".join(lines)
+
+
 def prediction_explorer(
     R: pd.DataFrame,
     user: str | None = None,
@@ -33,12 +99,14 @@ def prediction_explorer(
     k: int = 2,
     metric: str = "sum_abs",
     weighting: str = "equal",
+    p: float = 3.0,
 ) -> widgets.VBox:
     """Choose a salesperson, a client, N, the distance (and p) and the weighting; see the vote.
 
     The result line (CSS class ``rl-prediction``) reads e.g.
     ``Prediction for Alyssa × Staples: $400,000``, followed by the neighbours,
-    their distances, bookings and weights.
+    their distances, bookings and weights. :func:`prediction_summary` gives the
+    same for one setting as text, for static copies of a notebook.
 
     Examples
     --------
@@ -50,14 +118,13 @@ def prediction_explorer(
     M = check_matrix(R)
     users, items = [str(u) for u in M.index], [str(c) for c in M.columns]
     M = M.set_axis(users, axis=0).set_axis(items, axis=1)
+    metric = check_metric(metric, p if metric == "minkowski" else None)[0]
     pick_user = widgets.Dropdown(options=users, value=user or users[0], description="Who")
     pick_item = widgets.Dropdown(options=items, value=item or items[-1], description="Client")
     pick_k = widgets.IntSlider(value=k, min=1, max=len(users) - 1, description="N")
-    pick_metric = widgets.Dropdown(
-        options=[m for m in METRICS if m != "supremum"], value=metric, description="Distance"
-    )
+    pick_metric = widgets.Dropdown(options=_METRIC_OPTIONS, value=metric, description="Distance")
     pick_p = widgets.FloatSlider(
-        value=3.0, min=0.5, max=8.0, step=0.5, description="p", disabled=metric != "minkowski"
+        value=p, min=0.5, max=8.0, step=0.5, description="p", disabled=metric != "minkowski"
     )
     pick_weighting = widgets.Dropdown(
         options=["equal", "rank", "inverse_distance"], value=weighting, description="Weights"
@@ -67,32 +134,18 @@ def prediction_explorer(
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        u, i = pick_user.value, pick_item.value
         pick_p.disabled = pick_metric.value != "minkowski"
-        try:
-            nb = neighbors.explain(
-                M,
-                u,
-                i,
-                k=pick_k.value,
-                metric=pick_metric.value,
-                weighting=pick_weighting.value,
-                p=None if pick_p.disabled else pick_p.value,
-            )
-        except ValueError as err:
-            result.value = f"<b>{html.escape(str(err))}</b>"
-            table.value = ""
-            return
-        value = voting.weighted_vote(nb["value"], nb["weight"])
-        known = M.loc[u, i]
-        note = "" if pd.isna(known) else f" (actual: {_money(known)})"
-        result.value = f"<b>Prediction for {u} × {i}: {_money(value)}</b>{note}"
-        shown = nb.assign(
-            distance=nb["distance"].map(_money),
-            value=nb["value"].map(_money),
-            share=nb["share"].map("{:.0%}".format),
-        )[["rank", "neighbour", "distance", "value", "weight", "share"]]
-        table.value = shown.to_html(index=False, float_format="{:.3f}".format)
+        headline, shown = _prediction_view(
+            M,
+            pick_user.value,
+            pick_item.value,
+            pick_k.value,
+            pick_metric.value,
+            pick_weighting.value,
+            None if pick_p.disabled else pick_p.value,
+        )
+        result.value = f"<b>{html.escape(headline)}</b>"
+        table.value = "" if shown is None else shown.to_html(index=False)
 
     for w in (pick_user, pick_item, pick_k, pick_metric, pick_p, pick_weighting):
         w.observe(update, names="value")
