@@ -227,7 +227,7 @@ def interval_curves(
     """
     for column in (x, y, hue, low, high):
         check_label(column, table.columns, "column")
-    ax = ax or plt.subplots(figsize=(7, 4))[1]
+    ax = ax or plt.subplots(figsize=(9, 4), layout="constrained")[1]
     groups = list(table.groupby(hue, sort=False))
     xs = table[x].to_numpy(float)
     log = xs.min() > 0 and xs.max() / xs.min() >= 4
@@ -237,10 +237,10 @@ def interval_curves(
         gx = g[x].to_numpy(float) * (10**nudge if log else 1) + (0 if log else nudge)
         err = np.vstack([g[y] - g[low], g[high] - g[y]])
         ax.errorbar(gx, g[y], yerr=err, marker="o", capsize=3, label=str(name))
-    colours = ["0.35", "tab:gray", "0.6"]
+    styles = ["--", ":", "-."]
     for j, row in enumerate((baselines if baselines is not None else pd.DataFrame()).itertuples()):
-        colour = colours[j % len(colours)]
-        ax.axhline(row.value, color=colour, ls="--", lw=1.2, label=str(row.name))
+        colour = "0.35"
+        ax.axhline(row.value, color=colour, ls=styles[j % len(styles)], lw=1.4, label=str(row.name))
         ax.axhspan(row.low, row.high, color=colour, alpha=0.15, lw=0)
     if log:
         ax.set_xscale("log")
@@ -249,7 +249,50 @@ def interval_curves(
         ax.minorticks_off()
     ax.set_xlabel(xlabel or x)
     ax.set_ylabel(ylabel or y)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the data
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def interval_bars(
+    table: pd.DataFrame,
+    value: str = "value",
+    low: str = "low",
+    high: str = "high",
+    baseline: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+) -> Axes:
+    """One bar per row (labelled by the index) with its interval; a baseline row as a line.
+
+    The row named ``baseline`` is drawn as a dashed horizontal line with its interval
+    shaded instead of a bar, so that every bar is read against it. The axis starts at 0.
+
+    >>> t = pd.DataFrame({"value": [0.1, 0.2], "low": [0.05, 0.15], "high": [0.15, 0.25]},
+    ...                  index=["knn", "popularity"])
+    >>> ax = interval_bars(t, baseline="popularity")
+    >>> [t.get_text() for t in ax.get_xticklabels()], float(ax.get_ylim()[0])  # one bar
+    (['knn'], 0.0)
+    >>> plt.close(ax.figure)
+    """
+    for column in (value, low, high):
+        check_label(column, table.columns, "column")
+    ax = ax or plt.subplots(figsize=(6.5, 3.5))[1]
+    bars = table.drop(index=baseline) if baseline is not None else table
+    err = np.vstack([bars[value] - bars[low], bars[high] - bars[value]])
+    positions = np.arange(len(bars))
+    ax.bar(positions, bars[value], yerr=err, capsize=4, color="tab:blue", alpha=0.8)
+    ax.set_xticks(positions, [str(name) for name in bars.index])
+    if baseline is not None:
+        row = table.loc[baseline]
+        ax.axhline(row[value], color="0.3", ls="--", lw=1.2, label=str(baseline))
+        ax.axhspan(row[low], row[high], color="0.3", alpha=0.15, lw=0)
+        ax.legend(fontsize="small")
+    ax.set_ylim(bottom=0)
+    if ylabel:
+        ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     return ax
