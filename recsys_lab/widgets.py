@@ -18,6 +18,7 @@ import pandas as pd
 from recsys_lab import neighbors, voting
 from recsys_lab._validation import check_matrix
 from recsys_lab.distances import check_metric
+from recsys_lab.explanations import because
 
 if TYPE_CHECKING:  # pragma: no cover
     from recsys_lab.offers import OfferWorld
@@ -159,19 +160,59 @@ def prediction_explorer(
     return widgets.VBox([controls, result, table])
 
 
+def recommendation_view(
+    ratings: pd.DataFrame,
+    user: object,
+    k: int = 20,
+    n: int = 5,
+    labels: Mapping[Hashable, str] | pd.Series | None = None,
+    noun: str = "item",
+    **params: Any,
+) -> tuple[pd.DataFrame, str]:
+    """What :func:`recommendation_explorer` shows for one setting, as a table and a sentence.
+
+    Fits ``KNNRecommender(k=k, **params)`` on ``ratings``; returns ``user``'s top-``n``
+    (``rank, item[, name], score``) and :func:`recsys_lab.explanations.because` for the
+    first item. Print it beside the explorer: a static page cannot run the widget.
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"user": [1, 1, 2, 2, 3], "item": list("ababa"),
+    ...                         "rating": [5.0, 3.0, 4.0, 1.0, 5.0]})
+    >>> table, why = recommendation_view(ratings, 3, k=2, n=1, labels={"b": "Brazil (1985)"})
+    >>> table.to_dict("list")
+    {'rank': [1], 'item': ['b'], 'name': ['Brazil (1985)'], 'score': [2.333]}
+    >>> why[:32]
+    'Recommended because users with s'
+    """
+    model = neighbors.KNNRecommender(k=k, **params).fit(ratings)
+    recs = model.recommend(users=[user], n=n)
+    table = recs[["rank", "item", "score"]].round({"score": 3}).reset_index(drop=True)
+    if labels is not None:
+        names = pd.Series(labels)
+        table.insert(2, "name", [str(names.get(i, i)) for i in table["item"]])
+    return table, because(model, user, recs["item"].iloc[0], labels, noun=noun)
+
+
 def recommendation_explorer(
-    ratings: pd.DataFrame, user: object, k: int = 20, n: int = 5, **params: Any
+    ratings: pd.DataFrame,
+    user: object,
+    k: int = 20,
+    n: int = 5,
+    labels: Mapping[Hashable, str] | pd.Series | None = None,
+    noun: str = "item",
+    **params: Any,
 ) -> widgets.VBox:
     """Refit a :class:`~recsys_lab.neighbors.KNNRecommender` as you move k and the weighting.
 
-    Shows ``user``'s top-``n`` list and why the first item was chosen. The headline
-    (CSS class ``rl-prediction``) reads e.g. ``Top pick for user 7: item 12 (score 4.61)``.
+    Shows :func:`recommendation_view`: ``user``'s top-``n`` list and why the first item
+    was chosen. The headline (CSS class ``rl-prediction``) reads e.g. ``Top pick for
+    user 7: item 12 (score 4.61)``, or the item's name from ``labels``. Other
+    ``params`` (``user_based``, ``min_k``, ``shrinkage`` …) go to the recommender.
     """
-    from recsys_lab.neighbors import KNNRecommender  # the package's only heavy import
-
     pick_k = widgets.IntSlider(value=k, min=1, max=80, description="k")
     pick_weighting = widgets.Dropdown(
-        options=["similarity", "equal", "rank"],
+        options=list(voting.KNN_WEIGHTINGS),
         value=params.pop("weighting", "similarity"),
         description="Weights",
     )
@@ -185,21 +226,23 @@ def recommendation_explorer(
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        model = KNNRecommender(
-            k=pick_k.value,
+        recs, why = recommendation_view(
+            ratings,
+            user,
+            pick_k.value,
+            n,
+            labels,
+            noun,
             weighting=pick_weighting.value,
             similarity=pick_similarity.value,
             **params,
-        ).fit(ratings)
-        recs = model.recommend(users=[user], n=n)
-        best = recs.iloc[0]
+        )
+        first = recs["name"].iloc[0] if "name" in recs.columns else f"item {recs['item'].iloc[0]}"
         result.value = (
-            f"<b>Top pick for user {html.escape(str(user))}: item {html.escape(str(best['item']))}"
-            f" (score {best['score']:.2f})</b>"
+            f"<b>Top pick for user {html.escape(str(user))}: {html.escape(str(first))}"
+            f" (score {recs['score'].iloc[0]:.2f})</b>"
         )
-        table.value = recs[["rank", "item", "score"]].round(3).to_html(index=False) + (
-            f"<p>{html.escape(model.reason(user, best['item']))}</p>"
-        )
+        table.value = recs.to_html(index=False) + f"<p>{html.escape(why)}</p>"
 
     for w in (pick_k, pick_weighting, pick_similarity):
         w.observe(update, names="value")

@@ -26,6 +26,7 @@ from recsys_lab.models import (
     ImplicitALS,
     ItemCosine,
     KNNRecommender,
+    KNNWithMeans,
     PopularityRecommender,
     RandomRecommender,
     Recommender,
@@ -54,6 +55,7 @@ RECOMMENDERS = {
     "implicit-als-exact": ImplicitALS(n_factors=4, n_iter=2, solver="exact", random_state=1),
     "bpr": BPR(n_factors=4, n_epochs=3, lr=0.05, random_state=1),
     "item-cosine": ItemCosine(k=5),
+    "knn-means": KNNWithMeans(k=5, min_k=2),
 }
 COLUMNS = ["user", "item", "score", "rank", "fallback"]
 

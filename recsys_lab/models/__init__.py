@@ -18,6 +18,7 @@ from recsys_lab.models.ease import EASE
 from recsys_lab.models.implicit_als import ImplicitALS
 from recsys_lab.models.item_cosine import ItemCosine
 from recsys_lab.models.knn import KNNRecommender
+from recsys_lab.models.knn_means import KNNWithMeans
 from recsys_lab.models.segment_popularity import SegmentPopularityRecommender
 from recsys_lab.models.sgd_mf import SGDMatrixFactorization
 
@@ -30,6 +31,7 @@ __all__ = [
     "Interactions",
     "ItemCosine",
     "KNNRecommender",
+    "KNNWithMeans",
     "PopularityRecommender",
     "RandomRecommender",
     "Recommender",
