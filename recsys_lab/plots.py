@@ -14,7 +14,7 @@ returns it; none calls ``plt.show()``, which the notebook does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -135,18 +135,48 @@ def curves(
 
 
 def metric_bars(
-    table: pd.DataFrame, metrics: Iterable[str], ncols: int = 4, title: str | None = None
+    table: pd.DataFrame,
+    metrics: Iterable[str],
+    ncols: int = 4,
+    title: str | None = None,
+    *,
+    low: pd.DataFrame | None = None,
+    high: pd.DataFrame | None = None,
+    ylabels: Mapping[str, str] | None = None,
+    lower_is_better: Iterable[str] = (),
 ) -> plt.Figure:
-    """Small multiples: one bar chart per metric (rows of ``table``), one bar per model."""
+    """Small multiples: one bar chart per metric (rows of ``table``), one bar per model.
+
+    ``low`` and ``high`` (same shape as ``table``, e.g. ``Evaluation.table("low")``)
+    draw each bar's interval; ``ylabels`` names each metric's unit; the metrics in
+    ``lower_is_better`` say so in their panel's title. Bars start at 0.
+
+    >>> t = pd.DataFrame({"a": [0.2, 3.0], "b": [0.1, 4.0]}, index=["ndcg", "novelty"])
+    >>> fig = metric_bars(t, ["ndcg", "novelty"], low=t - 0.05, high=t + 0.05,
+    ...                   ylabels={"novelty": "bits"}, lower_is_better=["ndcg"])
+    >>> [ax.get_title() for ax in fig.axes[:2]], fig.axes[1].get_ylabel()
+    (['ndcg (lower is better)', 'novelty'], 'bits')
+    >>> plt.close(fig)
+    """
     names = list(metrics)
+    lower = set(lower_is_better)
+    labels = dict(ylabels or {})
     nrows = -(-len(names) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.7 * nrows), squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, name in zip(axes.ravel(), names, strict=False):
-        values = table.loc[name]
-        ax.bar(range(len(values)), values.to_numpy(), color=colours[: len(values)])
+        values = table.loc[name].astype(float)
+        error = None
+        if low is not None and high is not None:
+            below = (values - low.loc[name].astype(float)).clip(lower=0)
+            above = (high.loc[name].astype(float) - values).clip(lower=0)
+            error = np.vstack([below.fillna(0).to_numpy(), above.fillna(0).to_numpy()])
+        bar_colours = [colours[j % len(colours)] for j in range(len(values))]
+        ax.bar(range(len(values)), values.to_numpy(), color=bar_colours, yerr=error, capsize=3)
         ax.set_xticks(range(len(values)), [str(c) for c in values.index], rotation=30, ha="right")
-        ax.set_title(name, fontsize="medium")
+        ax.set_title(f"{name} (lower is better)" if name in lower else name, fontsize="medium")
+        ax.set_ylabel(labels.get(name, name))
+        ax.set_ylim(bottom=0)
     for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
     if title:
@@ -155,10 +185,41 @@ def metric_bars(
     return fig
 
 
-def tradeoff(points: pd.DataFrame, x: str, y: str, label: str, ax: Axes | None = None) -> Axes:
-    """A curve of ``y`` against ``x`` with each point annotated by ``label``."""
-    ax = ax or plt.subplots(figsize=(5.5, 3.8))[1]
-    ax.plot(points[x], points[y], marker="o")
+def tradeoff(
+    points: pd.DataFrame,
+    x: str,
+    y: str,
+    label: str,
+    ax: Axes | None = None,
+    *,
+    intervals: Mapping[str, tuple[str, str]] | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A curve of ``y`` against ``x`` with each point annotated by ``label``.
+
+    ``intervals`` maps ``x`` and/or ``y`` to the two columns holding each point's
+    interval, drawn as error bars; the y axis starts at 0.
+
+    >>> pts = pd.DataFrame({"lam": [1.0, 0.5], "div": [0.7, 0.9], "p": [0.08, 0.07],
+    ...                     "p_low": [0.07, 0.06], "p_high": [0.09, 0.08]})
+    >>> ax = tradeoff(pts, "div", "p", "lam", intervals={"p": ("p_low", "p_high")})
+    >>> [t.get_text() for t in ax.texts], float(ax.get_ylim()[0])
+    (['lam = 1', 'lam = 0.5'], 0.0)
+    >>> plt.close(ax.figure)
+    """
+    ax = ax or plt.subplots(figsize=(6, 4))[1]
+    spans = dict(intervals or {})
+
+    def error(column: str) -> np.ndarray | None:
+        if column not in spans:
+            return None
+        lo, hi = spans[column]
+        centre = points[column].to_numpy(float)
+        return np.vstack([centre - points[lo].to_numpy(float), points[hi].to_numpy(float) - centre])
+
+    ax.errorbar(points[x], points[y], xerr=error(x), yerr=error(y), marker="o", capsize=3)
     for px, py, name in zip(points[x], points[y], points[label], strict=True):
         ax.annotate(
             f"{label} = {name:g}",
@@ -167,8 +228,11 @@ def tradeoff(points: pd.DataFrame, x: str, y: str, label: str, ax: Axes | None =
             xytext=(5, 5),
             fontsize="small",
         )
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or y)
+    ax.set_ylim(bottom=0)
+    if title:
+        ax.set_title(title)
     return ax
 
 
