@@ -397,7 +397,7 @@ def popular_unseen(train: pd.DataFrame, users: Iterable[Hashable], k: int = 10) 
     order = np.argsort(-np.bincount(item_codes), kind="stable")  # rank -> item code
     rank_of = np.empty_like(order)
     rank_of[order] = np.arange(order.size)
-    wanted = pd.Index(pd.unique(np.asarray(list(users), dtype=object)))
+    wanted = pd.Index(list(users)).unique()
     u = wanted.get_indexer(pd.Index(hist["user"]))
     keep = u >= 0
     u, r = u[keep], rank_of[item_codes[keep]]

@@ -14,8 +14,9 @@ Two kinds of metric, two kinds of uncertainty:
   (delete-:math:`d`) jackknife interval :math:`\hat\theta \pm z\,\sqrt{\tfrac{r}{d}
   \operatorname{Var}_s \hat\theta_s}` over random subsets :math:`s` of :math:`r =
   \lfloor n/2 \rfloor` users, :math:`d = n - r` left out (Shao & Wu, *Ann. Stat.* 1989)
-  — no user twice, at the price of being conservative (wider than needed) for coverage;
-  clipped to [0, 1], the metrics' range — and, against a reference, a paired
+  — no user twice, at the price of being conservative: with random lists (the tests'
+  seeded simulation) the half-sample standard error is 1.2 to 2.6 times the real one,
+  most for coverage. Clipped to [0, 1], the metrics' range. Against a reference, a paired
   randomization test that swaps each user's two lists between the models at random
   (:func:`set_level_resamples`).
 
