@@ -239,7 +239,7 @@ def tradeoff_snapshot(
     headline, mine = tradeoff_state(candidates, item_features, truth, lam, n, user, item_labels)
     names = mine["title"] if "title" in mine else mine["item"].astype(str)
     names = [f"✓ {t}" if hit else str(t) for t, hit in zip(names, mine["relevant"], strict=True)]
-    fig, ax = plt.subplots(figsize=(8, 0.38 * max(len(mine), 1) + 1.4))
+    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(mine), 1) + 1.4))
     ax.barh(range(len(mine)), mine["score"], color="tab:blue")
     ax.set_yticks(range(len(mine)), names)
     ax.invert_yaxis()
