@@ -220,48 +220,6 @@ def tradeoff_explorer(
     return widgets.VBox([pick, result, table])
 
 
-def tradeoff_snapshot(
-    candidates: pd.DataFrame,
-    item_features: pd.DataFrame,
-    truth: pd.DataFrame,
-    lam: float = 1.0,
-    n: int = 10,
-    user: object | None = None,
-    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
-    score_label: str = "model score",
-) -> Figure:
-    """The explorer's state at ``lam`` as a static figure, for readers without a kernel.
-
-    One bar per film of the user's list (rank 1 on top), its length the model's score,
-    labelled with the item's features that are set (e.g. its genres); the headline of
-    :func:`tradeoff_state` is the title, and held-out (relevant) films are marked ✓.
-    """
-    headline, mine = tradeoff_state(candidates, item_features, truth, lam, n, user, item_labels)
-    names = mine["title"] if "title" in mine else mine["item"].astype(str)
-    names = [f"✓ {t}" if hit else str(t) for t, hit in zip(names, mine["relevant"], strict=True)]
-    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(mine), 1) + 1.4))
-    ax.barh(range(len(mine)), mine["score"], color="tab:blue")
-    ax.set_yticks(range(len(mine)), names)
-    ax.invert_yaxis()
-    on = item_features.reindex(mine["item"]).to_numpy() > 0
-    for row, flags in enumerate(on):
-        tags = ", ".join(str(c) for c, f in zip(item_features.columns, flags, strict=True) if f)
-        ax.text(
-            0.02 * float(mine["score"].max()),
-            row,
-            tags,
-            va="center",
-            color="white",
-            fontsize="small",
-        )
-    ax.set_xlim(left=0)
-    ax.set_xlabel(score_label)
-    shown = candidates["user"].iloc[0] if user is None else user
-    ax.set_title(f"{headline}\nuser {shown}'s list (✓ = held-out film)", fontsize="medium")
-    fig.tight_layout()
-    return fig
-
-
 def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 5) -> widgets.VBox:
     """Refit Surprise's SVD on ``train`` as you move n_factors, reg_all and n_epochs.
 
@@ -408,3 +366,45 @@ def offer_serving_explorer(
         w.observe(update, names="value")
     update()
     return widgets.VBox([widgets.HBox([every, explore]), result])
+
+
+def tradeoff_snapshot(
+    candidates: pd.DataFrame,
+    item_features: pd.DataFrame,
+    truth: pd.DataFrame,
+    lam: float = 1.0,
+    n: int = 10,
+    user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
+    score_label: str = "model score",
+) -> Figure:
+    """The explorer's state at ``lam`` as a static figure, for readers without a kernel.
+
+    One bar per film of the user's list (rank 1 on top), its length the model's score,
+    labelled with the item's features that are set (e.g. its genres); the headline of
+    :func:`tradeoff_state` is the title, and held-out (relevant) films are marked ✓.
+    """
+    headline, mine = tradeoff_state(candidates, item_features, truth, lam, n, user, item_labels)
+    names = mine["title"] if "title" in mine else mine["item"].astype(str)
+    names = [f"✓ {t}" if hit else str(t) for t, hit in zip(names, mine["relevant"], strict=True)]
+    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(mine), 1) + 1.4))
+    ax.barh(range(len(mine)), mine["score"], color="tab:blue")
+    ax.set_yticks(range(len(mine)), names)
+    ax.invert_yaxis()
+    on = item_features.reindex(mine["item"]).to_numpy() > 0
+    for row, flags in enumerate(on):
+        tags = ", ".join(str(c) for c, f in zip(item_features.columns, flags, strict=True) if f)
+        ax.text(
+            0.02 * float(mine["score"].max()),
+            row,
+            tags,
+            va="center",
+            color="white",
+            fontsize="small",
+        )
+    ax.set_xlim(left=0)
+    ax.set_xlabel(score_label)
+    shown = candidates["user"].iloc[0] if user is None else user
+    ax.set_title(f"{headline}\nuser {shown}'s list (✓ = held-out film)", fontsize="medium")
+    fig.tight_layout()
+    return fig
