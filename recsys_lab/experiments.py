@@ -118,7 +118,7 @@ def movielens_models() -> dict[str, Recommender]:
     """
     from surprise import SVD
 
-    from recsys_lab.models import SurpriseRecommender
+    from recsys_lab.models.surprise_adapter import SurpriseRecommender
 
     return {
         "popularity": PopularityRecommender(),

@@ -385,8 +385,10 @@ def tradeoff_snapshot(
     :func:`tradeoff_state` is the title, and held-out (relevant) films are marked ✓.
     """
     headline, mine = tradeoff_state(candidates, item_features, truth, lam, n, user, item_labels)
-    names = mine["title"] if "title" in mine else mine["item"].astype(str)
-    names = [f"✓ {t}" if hit else str(t) for t, hit in zip(names, mine["relevant"], strict=True)]
+    shown_names = mine["title"] if "title" in mine else mine["item"].astype(str)
+    names = [
+        f"✓ {t}" if hit else str(t) for t, hit in zip(shown_names, mine["relevant"], strict=True)
+    ]
     fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(mine), 1) + 1.4))
     ax.barh(range(len(mine)), mine["score"], color="tab:blue")
     ax.set_yticks(range(len(mine)), names)

@@ -11,6 +11,7 @@ change, a count to reason out.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from typing import cast
 
 import pandas as pd
 
@@ -75,7 +76,7 @@ q2 = FunctionExercise(
 
 
 def _diversity(items: Sequence[Hashable], features: pd.DataFrame) -> float:
-    return float(metrics.intra_list_diversity({0: list(items)}, features))
+    return cast(float, metrics.intra_list_diversity({0: list(items)}, features))
 
 
 def _feature_cases() -> list[Case]:
@@ -120,7 +121,7 @@ def _old_serendipity() -> float:
     exp = movielens_experiment()
     top = exp.train["item"].value_counts(sort=True).index[:10].tolist()
     everybody = {user: top for user in exp.users}
-    return float(metrics.serendipity(exp.recs["popularity"], exp.test, baseline=everybody, k=10))
+    return cast(float, metrics.serendipity(exp.recs["popularity"], exp.test, baseline=everybody))
 
 
 q4 = Exercise(
