@@ -14,7 +14,7 @@ returns it; none calls ``plt.show()``, which the notebook does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -223,18 +223,52 @@ def dot_intervals(
 
 
 def metric_bars(
-    table: pd.DataFrame, metrics: Iterable[str], ncols: int = 4, title: str | None = None
+    table: pd.DataFrame,
+    metrics: Iterable[str],
+    ncols: int = 4,
+    title: str | None = None,
+    *,
+    low: pd.DataFrame | None = None,
+    high: pd.DataFrame | None = None,
+    ylabels: Mapping[str, str] | None = None,
+    lower_is_better: Iterable[str] = (),
+    titles: Mapping[str, str] | None = None,
 ) -> plt.Figure:
-    """Small multiples: one bar chart per metric (rows of ``table``), one bar per model."""
+    """Small multiples: one bar chart per metric (rows of ``table``), one bar per model.
+
+    ``low`` and ``high`` (same shape as ``table``, e.g. ``Evaluation.table("low")``)
+    draw each bar's interval; ``ylabels`` names each metric's unit and ``titles`` gives
+    panels a readable name (default: the metric's); the metrics in ``lower_is_better``
+    say so in their panel's title. Bars start at 0.
+
+    >>> t = pd.DataFrame({"a": [0.2, 3.0], "b": [0.1, 4.0]}, index=["ndcg", "novelty"])
+    >>> fig = metric_bars(t, ["ndcg", "novelty"], low=t - 0.05, high=t + 0.05,
+    ...                   ylabels={"novelty": "bits"}, lower_is_better=["ndcg"])
+    >>> [ax.get_title() for ax in fig.axes[:2]], fig.axes[1].get_ylabel()
+    (['ndcg (lower is better)', 'novelty'], 'bits')
+    >>> plt.close(fig)
+    """
     names = list(metrics)
+    lower = set(lower_is_better)
+    labels = dict(ylabels or {})
+    names_shown = dict(titles or {})
     nrows = -(-len(names) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.7 * nrows), squeeze=False)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for ax, name in zip(axes.ravel(), names, strict=False):
-        values = table.loc[name]
-        ax.bar(range(len(values)), values.to_numpy(), color=colours[: len(values)])
+        values = table.loc[name].astype(float)
+        error = None
+        if low is not None and high is not None:
+            below = (values - low.loc[name].astype(float)).clip(lower=0)
+            above = (high.loc[name].astype(float) - values).clip(lower=0)
+            error = np.vstack([below.fillna(0).to_numpy(), above.fillna(0).to_numpy()])
+        bar_colours = [colours[j % len(colours)] for j in range(len(values))]
+        ax.bar(range(len(values)), values.to_numpy(), color=bar_colours, yerr=error, capsize=3)
         ax.set_xticks(range(len(values)), [str(c) for c in values.index], rotation=30, ha="right")
-        ax.set_title(name, fontsize="medium")
+        shown = names_shown.get(name, name)
+        ax.set_title(f"{shown} (lower is better)" if name in lower else shown, fontsize="medium")
+        ax.set_ylabel(labels.get(name, name))
+        ax.set_ylim(bottom=0)
     for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
     if title:
@@ -243,20 +277,95 @@ def metric_bars(
     return fig
 
 
-def tradeoff(points: pd.DataFrame, x: str, y: str, label: str, ax: Axes | None = None) -> Axes:
-    """A curve of ``y`` against ``x`` with each point annotated by ``label``."""
-    ax = ax or plt.subplots(figsize=(5.5, 3.8))[1]
-    ax.plot(points[x], points[y], marker="o")
-    for px, py, name in zip(points[x], points[y], points[label], strict=True):
+def tradeoff(
+    points: pd.DataFrame,
+    x: str,
+    y: str,
+    label: str,
+    ax: Axes | None = None,
+    *,
+    intervals: Mapping[str, tuple[str, str]] | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    title: str | None = None,
+    label_name: str | None = None,
+) -> Axes:
+    """A curve of ``y`` against ``x`` with each point annotated by ``label``.
+
+    ``intervals`` maps ``x`` and/or ``y`` to the two columns holding each point's
+    interval, drawn as error bars; the y axis starts at 0. Annotations read
+    ``<label_name> = <value>`` (default: the column's name), at three heights in turn
+    so that close points stay readable.
+
+    >>> pts = pd.DataFrame({"lam": [1.0, 0.5], "div": [0.7, 0.9], "p": [0.08, 0.07],
+    ...                     "p_low": [0.07, 0.06], "p_high": [0.09, 0.08]})
+    >>> ax = tradeoff(pts, "div", "p", "lam", intervals={"p": ("p_low", "p_high")})
+    >>> [t.get_text() for t in ax.texts], float(ax.get_ylim()[0])
+    (['lam = 1', 'lam = 0.5'], 0.0)
+    >>> plt.close(ax.figure)
+    """
+    ax = ax or plt.subplots(figsize=(7, 4.2))[1]
+    spans = dict(intervals or {})
+
+    def error(column: str) -> np.ndarray | None:
+        if column not in spans:
+            return None
+        lo, hi = spans[column]
+        centre = points[column].to_numpy(float)
+        return np.vstack([centre - points[lo].to_numpy(float), points[hi].to_numpy(float) - centre])
+
+    ax.errorbar(points[x], points[y], xerr=error(x), yerr=error(y), marker="o", capsize=3)
+    for j, (px, py, name) in enumerate(zip(points[x], points[y], points[label], strict=True)):
         ax.annotate(
-            f"{label} = {name:g}",
+            f"{label_name or label} = {name:g}",
             (px, py),
             textcoords="offset points",
-            xytext=(5, 5),
+            xytext=((4, 8), (4, -14), (4, 20))[j % 3],
             fontsize="small",
         )
-    ax.set_xlabel(x)
-    ax.set_ylabel(y)
+    ax.set_xlabel(xlabel or x)
+    ax.set_ylabel(ylabel or y)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.1)  # from 0, with room for the labels on top
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def group_bars(
+    table: pd.DataFrame,
+    ylabel: str,
+    title: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Each model's mean per user group, side by side, with each mean's interval.
+
+    ``table`` has columns ``model, group, mean, low, high`` (as
+    :func:`recsys_lab.metrics.fairness.group_comparison` returns). Bars start at 0.
+
+    >>> t = pd.DataFrame({"model": ["a", "a", "b", "b"], "group": ["F", "M", "F", "M"],
+    ...                   "mean": [0.2, 0.3, 0.1, 0.1], "low": [0.1, 0.2, 0.0, 0.05],
+    ...                   "high": [0.3, 0.4, 0.2, 0.15]})
+    >>> ax = group_bars(t, "NDCG@10")
+    >>> len(ax.patches), [t.get_text() for t in ax.get_legend().get_texts()]
+    (4, ['F', 'M'])
+    >>> plt.close(ax.figure)
+    """
+    ax = ax or plt.subplots(figsize=(7, 3.5))[1]
+    models = list(pd.unique(table["model"]))
+    groups = list(pd.unique(table["group"]))
+    width = 0.8 / len(groups)
+    for j, group in enumerate(groups):
+        rows = table[table["group"] == group].set_index("model").reindex(models)
+        mean = rows["mean"].to_numpy(float)
+        error = np.vstack([mean - rows["low"].to_numpy(float), rows["high"].to_numpy(float) - mean])
+        x = np.arange(len(models)) - 0.4 + width * (j + 0.5)
+        ax.bar(x, mean, width, yerr=np.nan_to_num(error), capsize=2, label=str(group))
+    ax.set_xticks(range(len(models)), [str(m) for m in models])
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title)
     return ax
 
 

@@ -12,8 +12,10 @@ from collections.abc import Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from recsys_lab import neighbors, voting
 from recsys_lab._validation import check_matrix
@@ -250,6 +252,38 @@ def recommendation_explorer(
     return widgets.VBox([widgets.HBox([pick_k, pick_weighting, pick_similarity]), result, table])
 
 
+def tradeoff_state(
+    candidates: pd.DataFrame,
+    item_features: pd.DataFrame,
+    truth: pd.DataFrame,
+    lam: float = 1.0,
+    n: int = 10,
+    user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
+) -> tuple[str, pd.DataFrame]:
+    """What :func:`tradeoff_explorer` shows for one λ: a headline and one user's list.
+
+    The headline reads e.g. ``λ = 0.50: precision@10 0.035, diversity 0.912``
+    (:func:`recsys_lab.rerank.mmr` on every user's candidates, then
+    :func:`recsys_lab.metrics.precision_at_k` and
+    :func:`recsys_lab.metrics.intra_list_diversity`). The list has ``rank, item,
+    score``, ``title`` when ``item_labels`` are given, and ``relevant`` (in ``truth``).
+    """
+    from recsys_lab import metrics
+    from recsys_lab.rerank import mmr
+
+    lists = mmr(candidates, item_features, lam=lam, n=n)
+    precision = metrics.precision_at_k(lists, truth, k=n)
+    diversity = metrics.intra_list_diversity(lists, item_features, k=n)
+    headline = f"λ = {lam:.2f}: precision@{n} {precision:.3f}, diversity {diversity:.3f}"
+    shown = candidates["user"].iloc[0] if user is None else user
+    mine = lists.loc[lists["user"] == shown, ["rank", "item", "score"]].reset_index(drop=True)
+    if item_labels is not None:
+        mine.insert(2, "title", pd.Series(item_labels).reindex(mine["item"]).to_numpy())
+    relevant = set(truth.loc[truth["user"] == shown, "item"])
+    return headline, mine.assign(relevant=mine["item"].isin(relevant))
+
+
 def tradeoff_explorer(
     candidates: pd.DataFrame,
     item_features: pd.DataFrame,
@@ -257,15 +291,13 @@ def tradeoff_explorer(
     lam: float = 1.0,
     n: int = 10,
     user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
 ) -> widgets.VBox:
     """Slide MMR's λ and watch precision@n and intra-list diversity move.
 
-    The headline (CSS class ``rl-prediction``) reads e.g.
-    ``λ = 0.50: precision@10 0.035, diversity 0.912``; below it, one user's list.
+    The headline (CSS class ``rl-prediction``) and the list below it are
+    :func:`tradeoff_state`; :func:`tradeoff_snapshot` draws the same as a static figure.
     """
-    from recsys_lab import metrics
-    from recsys_lab.rerank import mmr
-
     pick = widgets.FloatSlider(value=lam, min=0.0, max=1.0, step=0.1, description="λ")
     result = widgets.HTML()
     result.add_class("rl-prediction")
@@ -273,13 +305,10 @@ def tradeoff_explorer(
     shown = candidates["user"].iloc[0] if user is None else user
 
     def update(_: object = None) -> None:
-        lists = mmr(candidates, item_features, lam=pick.value, n=n)
-        precision = metrics.precision_at_k(lists, truth, k=n)
-        diversity = metrics.intra_list_diversity(lists, item_features, k=n)
-        result.value = (
-            f"<b>λ = {pick.value:.2f}: precision@{n} {precision:.3f}, diversity {diversity:.3f}</b>"
+        headline, mine = tradeoff_state(
+            candidates, item_features, truth, pick.value, n, shown, item_labels
         )
-        mine = lists[lists["user"] == shown][["rank", "item", "score"]]
+        result.value = f"<b>{html.escape(headline)}</b>"
         table.value = f"<p>User {html.escape(str(shown))}:</p>" + mine.round(3).to_html(index=False)
 
     pick.observe(update, names="value")
@@ -478,3 +507,47 @@ def offer_serving_explorer(
         w.observe(update, names="value")
     update()
     return widgets.VBox([widgets.HBox([every, explore]), result])
+
+
+def tradeoff_snapshot(
+    candidates: pd.DataFrame,
+    item_features: pd.DataFrame,
+    truth: pd.DataFrame,
+    lam: float = 1.0,
+    n: int = 10,
+    user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
+    score_label: str = "model score",
+) -> Figure:
+    """The explorer's state at ``lam`` as a static figure, for readers without a kernel.
+
+    One bar per film of the user's list (rank 1 on top), its length the model's score,
+    labelled with the item's features that are set (e.g. its genres); the headline of
+    :func:`tradeoff_state` is the title, and held-out (relevant) films are marked ✓.
+    """
+    headline, mine = tradeoff_state(candidates, item_features, truth, lam, n, user, item_labels)
+    shown_names = mine["title"] if "title" in mine else mine["item"].astype(str)
+    names = [
+        f"✓ {t}" if hit else str(t) for t, hit in zip(shown_names, mine["relevant"], strict=True)
+    ]
+    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(mine), 1) + 1.4))
+    ax.barh(range(len(mine)), mine["score"], color="tab:blue")
+    ax.set_yticks(range(len(mine)), names)
+    ax.invert_yaxis()
+    on = item_features.reindex(mine["item"]).to_numpy() > 0
+    for row, flags in enumerate(on):
+        tags = ", ".join(str(c) for c, f in zip(item_features.columns, flags, strict=True) if f)
+        ax.text(
+            0.02 * float(mine["score"].max()),
+            row,
+            tags,
+            va="center",
+            color="white",
+            fontsize="small",
+        )
+    ax.set_xlim(left=0)
+    ax.set_xlabel(score_label)
+    shown = candidates["user"].iloc[0] if user is None else user
+    ax.set_title(f"{headline}\nuser {shown}'s list (✓ = held-out film)", fontsize="medium")
+    fig.tight_layout()
+    return fig

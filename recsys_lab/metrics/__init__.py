@@ -19,6 +19,7 @@ from recsys_lab.metrics.beyond import (
     arp,
     calibration,
     catalog_coverage,
+    category_table,
     entropy,
     exposure,
     fairness_gap,
@@ -28,11 +29,13 @@ from recsys_lab.metrics.beyond import (
     item_features,
     novelty,
     personalization,
+    popular_unseen,
     prediction_coverage,
     serendipity,
 )
 from recsys_lab.metrics.business import conversion, ctr
-from recsys_lab.metrics.evaluate import Evaluation, evaluate
+from recsys_lab.metrics.evaluate import Evaluation, evaluate, set_level_resamples
+from recsys_lab.metrics.fairness import group_comparison
 from recsys_lab.metrics.ranking import (
     f1_at_k,
     hit_rate_at_k,
@@ -51,6 +54,7 @@ __all__ = [
     "arp",
     "calibration",
     "catalog_coverage",
+    "category_table",
     "conversion",
     "ctr",
     "entropy",
@@ -59,6 +63,7 @@ __all__ = [
     "f1_at_k",
     "fairness_gap",
     "gini",
+    "group_comparison",
     "group_means",
     "hit_rate_at_k",
     "intra_list_diversity",
@@ -70,10 +75,12 @@ __all__ = [
     "novelty",
     "per_user",
     "personalization",
+    "popular_unseen",
     "precision_at_k",
     "prediction_coverage",
     "recall_at_k",
     "rmse",
     "sampled_ranking",
     "serendipity",
+    "set_level_resamples",
 ]
