@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "build" / "browser"
@@ -239,15 +241,30 @@ def pick(label: str, value: str):
 
 
 def expected_values() -> dict[str, str]:
-    from recsys_lab.datasets import load_marketing
-    from recsys_lab.neighbors import KNNRecommender
+    """The weighted-voting explorer's top pick for user 200, by similarity (its defaults)."""
+    from recsys_lab import datasets, explanations, model_selection
+    from recsys_lab.widgets import recommendation_view
 
-    ratings = load_marketing().ratings
-    tops = {
-        s: KNNRecommender(k=10, similarity=s).fit(ratings).recommend(users=[1], n=1).iloc[0]
-        for s in ("msd", "pearson")
-    }
-    return {s: f"item {t['item']} (score {t['score']:.2f})" for s, t in tops.items()}
+    ml = datasets.load_movielens("100k")
+    train, validation, _ = model_selection.train_validation_test_split(
+        ml.ratings, model_selection.per_user_split, test_size=0.2, random_state=0
+    )
+    train_val = pd.concat([train, validation])
+    names = explanations.titles(ml.items)
+    picks = {}
+    for similarity in ("msd", "pearson"):
+        top, _ = recommendation_view(
+            train_val,
+            200,
+            k=40,
+            labels=names,
+            user_based=False,
+            shrinkage=100,
+            min_k=20,
+            similarity=similarity,
+        )
+        picks[similarity] = f"{top['name'].iloc[0]} (score {top['score'].iloc[0]:.2f})"
+    return picks
 
 
 def main() -> None:
