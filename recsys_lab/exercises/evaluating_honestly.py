@@ -83,7 +83,8 @@ q2 = FunctionExercise(
     ],
     hint="itertools.product([-1, 1], repeat=n) gives every sign pattern; count patterns with "
     "abs(mean(signs * d)) >= abs(mean(d)) — 'at least', so the observed pattern and ties count.",
-    solution="def sign_flip_pvalue(differences):\n"
+    solution="import itertools\n\n"
+    "def sign_flip_pvalue(differences):\n"
     "    d = np.asarray(differences, dtype=float)\n"
     "    observed = abs(d.mean())\n"
     "    patterns = itertools.product([-1, 1], repeat=len(d))\n"
