@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from recsys_lab._validation import check_choice, check_positive_int, known_codes
-from recsys_lab.abtest import _bootstrap_sums, _vectors
+from recsys_lab._validation import as_vectors, check_choice, check_positive_int, known_codes
+from recsys_lab.stats import check_confidence, resampled_sums
 
 __all__ = [
     "Interval",
@@ -107,7 +107,7 @@ def support_deficit(pscore: ArrayLike, target_pscore: ArrayLike) -> float:
     >>> support_deficit([1.0, 1.0, 0.5, 1.0], [1.0, 0.0, 0.0, 0.5])  # (0 + 1 + 0 + 0.5) / 4
     0.375
     """
-    p, t = _vectors(pscore=pscore, target_pscore=target_pscore)
+    p, t = as_vectors(pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     return _deficit(p, t)
 
@@ -143,7 +143,7 @@ def importance_weights(
     >>> importance_weights([0.5, 0.1, 0.9], [1.0, 1.0, 0.0], clip=5).tolist()
     [2.0, 5.0, 0.0]
     """
-    p, t = _vectors(pscore=pscore, target_pscore=target_pscore)
+    p, t = as_vectors(pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     return _clipped(t / p, clip)
 
@@ -158,7 +158,7 @@ def effective_sample_size(weights: ArrayLike) -> float:
     >>> effective_sample_size([1, 1, 1, 1]), effective_sample_size([4, 0, 0, 0])
     (4.0, 1.0)
     """
-    (w,) = _vectors(weights=weights)
+    (w,) = as_vectors(weights=weights)
     if (w < 0).any():
         raise ValueError("weights must be >= 0 (importance weights are ratios of probabilities).")
     total = float((w**2).sum())
@@ -173,7 +173,7 @@ _Terms = tuple[np.ndarray, np.ndarray]
 def _ips_terms(
     reward: ArrayLike, pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
 ) -> _Terms:
-    r, p, t = _vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
+    r, p, t = as_vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     _warn_support(p, t)
     return _clipped(t / p, clip) * r, np.ones_like(r)
@@ -182,7 +182,7 @@ def _ips_terms(
 def _snips_terms(
     reward: ArrayLike, pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
 ) -> _Terms:
-    r, p, t = _vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
+    r, p, t = as_vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     _warn_support(p, t)
     w = _clipped(t / p, clip)
@@ -196,7 +196,7 @@ def _snips_terms(
 
 
 def _dm_terms(target_value_hat: ArrayLike) -> _Terms:
-    (v,) = _vectors(target_value_hat=target_value_hat)
+    (v,) = as_vectors(target_value_hat=target_value_hat)
     return v, np.ones_like(v)
 
 
@@ -208,7 +208,7 @@ def _dr_terms(
     target_value_hat: ArrayLike,
     clip: float | None = None,
 ) -> _Terms:
-    r, p, t, q, v = _vectors(
+    r, p, t, q, v = as_vectors(
         reward=reward,
         pscore=pscore,
         target_pscore=target_pscore,
@@ -389,15 +389,13 @@ def interval(
     except TypeError as error:
         raise TypeError(f"{estimator.__name__}: {error}.") from None
     n_resamples = check_positive_int(n_resamples, "n_resamples")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}.")
+    tail = (1 - check_confidence(confidence)) / 2
     numerator, denominator = terms(**inputs)
-    sums = _bootstrap_sums(
+    sums = resampled_sums(
         np.c_[numerator, denominator], n_resamples, np.random.default_rng(random_state)
     )
     with np.errstate(invalid="ignore", divide="ignore"):  # SNIPS: a resample of 0 weights
         values = sums[:, 0] / sums[:, 1]
-    tail = (1 - confidence) / 2
     low, high = np.nanquantile(values, [tail, 1 - tail])
     return Interval(_ratio(numerator, denominator), float(low), float(high))
 
