@@ -120,7 +120,7 @@ def resampled_sums(values: np.ndarray, n_resamples: int, rng: np.random.Generato
     ((3, 2), True)
     """
     n = len(values)
-    rows = max(1, _BLOCK // n)
+    rows = max(1, _BLOCK // values.size)  # values drawn at once stay near _BLOCK
     sums = np.empty((n_resamples, *values.shape[1:]))
     for start in range(0, n_resamples, rows):
         stop = min(start + rows, n_resamples)

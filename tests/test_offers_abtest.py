@@ -91,12 +91,6 @@ def test_bootstrap_and_summaries():
             "Unknown segment 'S99'",
         ),
         (lambda: offers.OfferRanker("deep").fit(datasets.load_offers()), "Unknown model"),
-        (
-            lambda: offers.serve(
-                None, pd.DataFrame({"a": [1]}), np.random.default_rng(0), ["x"], explore=1.5
-            ),
-            "explore must be between 0 and 1",
-        ),
     ],
 )
 def test_bad_input(call, match):
