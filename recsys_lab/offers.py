@@ -380,28 +380,33 @@ class OfferRanker:
         if not hasattr(self, "estimator_"):
             raise RuntimeError("This OfferRanker is not fitted yet: call fit(log) first.")
 
-    def predict_proba(self, contexts: pd.DataFrame, offer: str) -> np.ndarray:
-        """Estimated click probability of ``offer`` for each request."""
-        self._check_fitted()
-        if offer not in self.offers_:
-            raise ValueError(f"Unknown offer {offer!r}: the model knows {list(self.offers_)}.")
+    def _check_contexts(self, contexts: pd.DataFrame) -> None:
         missing = [c for c in self.context if c not in contexts.columns]
         if missing:
             raise ValueError(
                 f"contexts lack column(s) {missing}; the model was fitted on {list(self.context)}."
             )
-        X = self._features(contexts.assign(offer=offer))
-        X = X.reindex(columns=self.columns_, fill_value=0.0).to_numpy()
-        return self.estimator_.predict_proba(X if self.model == "boosting" else sp.csr_matrix(X))[
-            :, 1
-        ]
+
+    def _scores(self, contexts: pd.DataFrame, offers: Sequence[str]) -> np.ndarray:
+        """Click probabilities, requests × ``offers``, from one design matrix for all offers."""
+        self._check_fitted()
+        unknown = [o for o in offers if o not in self.offers_]
+        if unknown:
+            raise ValueError(f"Unknown offer(s) {unknown}: the model knows {list(self.offers_)}.")
+        self._check_contexts(contexts)
+        stacked = pd.concat([contexts.assign(offer=o) for o in offers], ignore_index=True)
+        X = self._features(stacked).reindex(columns=self.columns_, fill_value=0.0).to_numpy()
+        p = self.estimator_.predict_proba(X if self.model == "boosting" else sp.csr_matrix(X))
+        return p[:, 1].reshape(len(offers), len(contexts)).T
+
+    def predict_proba(self, contexts: pd.DataFrame, offer: str) -> np.ndarray:
+        """Estimated click probability of ``offer`` for each request."""
+        return self._scores(contexts, [offer])[:, 0]
 
     def rank(self, contexts: pd.DataFrame, offers: Sequence[str] | None = None) -> pd.DataFrame:
         """Scores of every known offer for every request (requests × offers)."""
         offers = list(self.offers_ if offers is None else offers)
-        return pd.DataFrame(
-            {o: self.predict_proba(contexts, o) for o in offers}, index=contexts.index
-        )
+        return pd.DataFrame(self._scores(contexts, offers), index=contexts.index, columns=offers)
 
     def explain(self, context: pd.Series, offer: str, top: int = 5) -> pd.DataFrame:
         """The largest contributions (coefficient × value) to one logistic score.

@@ -120,12 +120,17 @@ def resampled_sums(values: np.ndarray, n_resamples: int, rng: np.random.Generato
     ((3, 2), True)
     """
     n = len(values)
-    rows = max(1, _BLOCK // values.size)  # values drawn at once stay near _BLOCK
+    rows = max(1, _BLOCK // n)
     sums = np.empty((n_resamples, *values.shape[1:]))
     for start in range(0, n_resamples, rows):
         stop = min(start + rows, n_resamples)
         picks = rng.integers(0, n, size=(stop - start, n), dtype=np.int32)
-        sums[start:stop] = values[picks].sum(axis=1)
+        if values.ndim == 1:
+            sums[start:stop] = values[picks].sum(axis=1)
+        else:  # count each row's draws, then one matrix product for every column
+            offsets = np.arange(stop - start)[:, None] * n
+            counts = np.bincount((picks + offsets).ravel(), minlength=(stop - start) * n)
+            sums[start:stop] = counts.reshape(stop - start, n) @ values
     return sums
 
 
