@@ -37,7 +37,7 @@ A/B tests (:func:`ab_log`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -640,6 +640,54 @@ def simulate_serving(
         row |= {f"share_{o}": float((d.chosen == j).mean()) for j, o in enumerate(world.offers)}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def replicate_serving(
+    world: OfferWorld,
+    configs: Mapping[str, Mapping[str, object]],
+    seeds: Iterable[int],
+    **common: object,
+) -> pd.DataFrame:
+    """:func:`simulate_serving` for several configurations, each over several seeds.
+
+    One run is one random path of traffic, clicks and retrained models; differences
+    between configurations are only trustworthy against the spread over seeds.
+
+    Parameters
+    ----------
+    world : OfferWorld
+    configs : mapping name -> keyword arguments
+        What differs between the runs, e.g. ``{"weekly": {"retrain_every": 7}}``.
+    seeds : iterable of int
+        ``random_state`` of each run (the same seeds for every configuration).
+    **common
+        Arguments shared by every run (``n_days``, ``collapse``, …).
+
+    Returns
+    -------
+    DataFrame
+        :func:`simulate_serving`'s daily rows with ``config`` and ``seed`` in front.
+
+    Examples
+    --------
+    >>> runs = replicate_serving(OfferWorld(n_offers=3, n_segments=2),
+    ...                          {"explore": {"explore": 0.1}, "greedy": {"explore": 0.0}},
+    ...                          seeds=[0, 1], n_days=3, requests_per_day=100,
+    ...                          first_model_day=1)
+    >>> runs.groupby("config").size().to_dict()
+    {'explore': 6, 'greedy': 6}
+    """
+    frames = [
+        simulate_serving(world, **{**common, **config, "random_state": seed}).assign(  # type: ignore[arg-type]
+            config=name, seed=seed
+        )
+        for seed in seeds
+        for name, config in configs.items()
+    ]
+    if not frames:
+        raise ValueError("configs and seeds must each name at least one run.")
+    out = pd.concat(frames, ignore_index=True)
+    return out[["config", "seed", *out.columns[:-2]]]
 
 
 def log_serving(

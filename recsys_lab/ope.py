@@ -382,7 +382,9 @@ def _percentile_bounds(
     sums = resampled_sums(columns, n_resamples, np.random.default_rng(random_state))
     with np.errstate(invalid="ignore", divide="ignore"):  # SNIPS: a resample of 0 weights
         values = value(sums)
-    low, high = np.nanquantile(values, [tail, 1 - tail], axis=0)
+    with warnings.catch_warnings():  # a statistic undefined in every resample stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanquantile(values, [tail, 1 - tail], axis=0)
     return low, high
 
 
@@ -515,6 +517,7 @@ def evaluate_policy(
     -------
     DataFrame
         Indexed by estimator (``DM``, ``IPS``, ``SNIPS``, ``DR``): ``estimate, low, high``.
+        SNIPS is NaN when the target never takes a logged action (:func:`snips` raises).
 
     Examples
     --------
@@ -531,7 +534,14 @@ def evaluate_policy(
         "SNIPS": {**weighted, "clip": clip},
         "DR": {**weighted, "reward_hat": q, "target_value_hat": v, "clip": clip},
     }
-    terms = [_terms_of(ESTIMATORS[name], inputs[name]) for name in ESTIMATORS]
+    terms = []
+    for name, estimator in ESTIMATORS.items():
+        try:
+            terms.append(_terms_of(estimator, inputs[name]))
+        except ValueError:
+            if name != "SNIPS" or (target.target_pscore > 0).any():
+                raise
+            terms.append((np.zeros(len(v)), np.zeros(len(v))))  # no weight anywhere: 0/0
     columns = np.column_stack([column for pair in terms for column in pair])
     lows, highs = _percentile_bounds(  # one resampling of the requests for all four
         columns,
@@ -540,7 +550,8 @@ def evaluate_policy(
         confidence,
         random_state,
     )
-    estimates = [_ratio(*pair) for pair in terms]
+    with np.errstate(invalid="ignore"):
+        estimates = [_ratio(*pair) for pair in terms]
     return pd.DataFrame(
         {"estimate": estimates, "low": lows, "high": highs},
         index=pd.Index(list(ESTIMATORS), name="estimator"),
