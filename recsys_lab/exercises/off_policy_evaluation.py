@@ -1,5 +1,6 @@
 """Exercises of the notebook on off-policy evaluation.
 
+>>> from recsys_lab.exercises import ____
 >>> q1.verdict(ope.ips).status, q4.verdict(____).status
 ('correct', 'not attempted')
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from recsys_lab import ope
-from recsys_lab.exercises import Case, Exercise, FunctionExercise, ____
+from recsys_lab.exercises import Case, Exercise, FunctionExercise
 
 # A six-request log: rewards, logging propensities, the target's probabilities.
 _REWARD = np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0])

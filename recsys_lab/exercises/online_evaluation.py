@@ -1,5 +1,6 @@
 """Exercises of the notebook on online evaluation.
 
+>>> from recsys_lab.exercises import ____
 >>> q4.expected(), q1.verdict(____).status
 (0.05, 'not attempted')
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from recsys_lab import abtest
-from recsys_lab.exercises import Case, Exercise, FunctionExercise, ____
+from recsys_lab.exercises import Case, Exercise, FunctionExercise
 
 
 def _rates() -> list[Case]:

@@ -1,5 +1,6 @@
 """Exercises of the notebook on personalized offers.
 
+>>> from recsys_lab.exercises import ____
 >>> q1.verdict(policy_value).status, q2.verdict(____).status
 ('correct', 'not attempted')
 """
@@ -10,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from recsys_lab import ope
-from recsys_lab.exercises import Case, Exercise, FunctionExercise, ____
+from recsys_lab.exercises import Case, Exercise, FunctionExercise
 
 
 def policy_value(click_probability: pd.DataFrame, policy: pd.DataFrame) -> float:
