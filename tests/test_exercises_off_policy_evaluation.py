@@ -77,3 +77,21 @@ def test_q4_support_deficit_and_q5_weight():
     assert ex.q5.verdict((0.9 + 0.1 / 6) / (0.1 / 6)).correct and ex.q5.verdict(55).correct
     assert not ex.q5.verdict(60).correct and not ex.q5.verdict(1 / 55).correct
     assert ex.q4.verdict(____).status == ex.q5.verdict(____).status == "not attempted"
+
+
+def test_q6_choice_of_epsilon_agrees_with_the_stored_study():
+    from pathlib import Path
+
+    import pandas as pd
+
+    from recsys_lab import ope_study
+
+    runs = pd.read_csv(
+        Path(__file__).resolve().parent.parent / "benchmarks/results/off_policy_repeated_logs.csv"
+    )
+    dr = ope_study.summarize(runs).xs("DR", level="estimator")
+    worst = dr.drop(index="production", level="policy")["rmse"].groupby(level="epsilon").max()
+    answer = min(e for e in (0.01, 0.1, 0.2) if worst[e] < 0.02)
+    assert ex.q6.verdict(answer).correct and ex.q6.verdict(0.1).correct
+    assert not ex.q6.verdict(0.01).correct and not ex.q6.verdict(10).correct
+    assert ex.q6.verdict(____).status == "not attempted"

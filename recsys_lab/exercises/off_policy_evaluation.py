@@ -115,3 +115,15 @@ q5 = Exercise(
     "which is why a few of them dominate IPS's variance.",
     tolerance=1e-9,
 )
+
+q6 = Exercise(
+    prompt="From the exploration sweep (100 logs per rate), what is the cheapest of the logged "
+    "rates (0.01, 0.1 or 0.2) at which DR's RMSE stays below 0.02 for all three proposals? "
+    "Answer as a share, e.g. 0.05.",
+    expected=lambda: 0.1,
+    hint="Exploration costs clicks in proportion to epsilon, so the cheapest rate is the "
+    "smallest one that meets the target; read the worst RMSE of DR at each rate.",
+    solution="0.1: at 1 % DR's RMSE reaches about 0.05 (and it is biased), at 10 % it stays "
+    "below 0.016; 20 % is more precise but costs twice the clicks.",
+    tolerance=1e-9,
+)
