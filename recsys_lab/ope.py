@@ -23,8 +23,9 @@ follow Open Bandit Pipeline (Saito et al., 2021; ``obp/ope/estimators.py``, v0.5
 that :func:`snips` here accepts ``clip`` too and :func:`interval` re-normalises SNIPS inside
 every bootstrap resample. :func:`evaluate_policy` gives all four estimates with intervals at
 once, and :func:`difference` the gap between two policies on the same log (a paired
-bootstrap); :mod:`recsys_lab.ope_study` compares them with a simulated world's truth. Rewards may be any finite numbers, negative ones included (revenue
-net of refunds): none of the estimators needs a sign.
+bootstrap); :mod:`recsys_lab.ope_study` compares them with a simulated world's truth.
+Rewards may be any finite numbers, negative ones included (revenue net of refunds): none of
+the estimators needs a sign.
 
 :class:`Policy` turns a scorer (an :class:`recsys_lab.offers.OfferRanker` or any function of
 the contexts) into greedy, ε-greedy or softmax choice probabilities on logged requests.
