@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from recsys_lab import ope
+from recsys_lab import ope, stats
 from recsys_lab.abtest import wilson_interval
 from recsys_lab.offers import OfferRanker, OfferWorld, SegmentRule, log_serving
 
@@ -184,7 +184,9 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
 
     For estimates :math:`\hat V_1 \dots \hat V_L` of a policy whose true value is
     :math:`V`: ``bias`` :math:`= \bar{\hat V} - V` with ``bias_se`` :math:`= s/\sqrt L`;
-    ``sd`` :math:`= s`; ``rmse`` :math:`= \sqrt{\frac1L \sum_l (\hat V_l - V)^2}`;
+    ``sd`` :math:`= s`; ``rmse`` :math:`= \sqrt{\frac1L \sum_l (\hat V_l - V)^2}` with a
+    95 % interval ``rmse_low, rmse_high`` (the square roots of a bootstrap interval of the
+    mean squared error);
     ``coverage`` = share of logs whose interval contains :math:`V`, with its 95 % Wilson
     interval ``coverage_low, coverage_high``; ``ess`` and ``support_deficit`` averaged.
 
@@ -222,10 +224,16 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
         support_deficit=("support_deficit", "mean"),
     )
     table["bias_se"] = table["sd"] / np.sqrt(table["n_logs"])
+    squared = frame.assign(squared=frame["error"] ** 2).groupby(keys, sort=False)["squared"]
+    mse_bounds = [
+        stats.bootstrap_ci(errors, n_resamples=2000) if len(errors) > 1 else (np.nan, np.nan)
+        for _, errors in squared
+    ]
+    table["rmse_low"], table["rmse_high"] = np.sqrt(np.array(mse_bounds)).T
     bounds = [
         wilson_interval(int(c), int(n))
         for c, n in zip(table["covered"], table["n_logs"], strict=True)
     ]
     table["coverage_low"], table["coverage_high"] = zip(*bounds, strict=True)
-    order = ["n_logs", "truth", "bias", "bias_se", "sd", "rmse", "coverage"]
-    return table[[*order, "coverage_low", "coverage_high", "ess", "support_deficit"]]
+    order = ["n_logs", "truth", "bias", "bias_se", "sd", "rmse", "rmse_low", "rmse_high"]
+    return table[[*order, "coverage", "coverage_low", "coverage_high", "ess", "support_deficit"]]
