@@ -520,7 +520,7 @@ def test_summarize_by_hand():
     assert row["sd"] == pytest.approx(np.std([0.4, 0.7], ddof=1))
     assert row["bias_se"] == pytest.approx(row["sd"] / np.sqrt(2))
     assert row["coverage"] == 0.5 and row["ess"] == 15.0
-    assert 0.1 <= row["rmse_low"] <= row["rmse"] <= row["rmse_high"] <= 0.2  # √0.01 … √0.04
+    assert (row["rmse_low"], row["rmse_high"]) == pytest.approx((0.1, 0.2))  # √0.01, √0.04
     assert (row["coverage_low"], row["coverage_high"]) == pytest.approx(
         abtest.wilson_interval(1, 2)
     )
