@@ -58,7 +58,7 @@ def test_no_history_gets_popularity():
     )
     assert listed == coldstart.popularity(TRAIN, 3)
     strategies = coldstart.newcomer_strategies(TRAIN, USERS, FEATURES, model, n=2)
-    for name in ("popularity", "content", "hybrid (switch at 3)"):
+    for name in ("popularity", "content", "switch at 3"):
         assert strategies[name](1, empty) == ["a", "b"]
 
 
