@@ -429,6 +429,8 @@ def evaluate_by_history(
             good = future[future["rating"] >= relevant]
         else:
             good = fixed
+        if good.empty:
+            continue  # no newcomer has a relevant rating at this h: nothing to score
         scored = pd.unique(good["user"].to_numpy())
         for name, strategy in strategies.items():
             recs = {u: strategy(u, histories[u]) for u in scored}
@@ -443,7 +445,8 @@ def evaluate_by_history(
                     }
                 )
             )
-    long = pd.concat(rows, ignore_index=True)
+    columns = ["strategy", "history", "user", "recall"]
+    long = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
     if per_user:
         return long
     out = long.groupby(["strategy", "history"], sort=False)["recall"].agg(["mean", "size"])

@@ -20,7 +20,10 @@ def ucb1_by_loop(means, pulls, t):
 
 def ucb1_zero_for_untried(means, pulls, t):
     """Wrong: an arm never pulled gets 0 instead of infinity."""
-    return [0.0 if n == 0 else x + math.sqrt(2 * math.log(t) / n) for x, n in zip(means, pulls)]
+    return [
+        0.0 if n == 0 else x + math.sqrt(2 * math.log(t) / n)
+        for x, n in zip(means, pulls, strict=True)
+    ]
 
 
 def ucb1_without_the_two(means, pulls, t):
