@@ -29,7 +29,8 @@ def ucb1_zero_for_untried(means, pulls, t):
 def ucb1_without_the_two(means, pulls, t):
     """Wrong: sqrt(ln t / n), the bonus without its factor 2."""
     return [
-        float("inf") if n == 0 else x + math.sqrt(math.log(t) / n) for x, n in zip(means, pulls)
+        float("inf") if n == 0 else x + math.sqrt(math.log(t) / n)
+        for x, n in zip(means, pulls, strict=True)
     ]
 
 
