@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int, check_ratings
-from recsys_lab.models.als_mf import ALSMatrixFactorization
+from recsys_lab.models.als_mf import ALSMatrixFactorization, fold_in_user
 from recsys_lab.models.content_based import unit_rows
 
 BUCKETS: tuple[tuple[str, int, int], ...] = (
@@ -182,11 +182,14 @@ def fold_in(
         p = np.zeros(model.item_factors_.shape[1])
         b = 0.0
     else:
-        X = np.column_stack([model.item_factors_[codes[known]], np.ones(known.sum())])
-        y = ratings[known] - mu - model.item_bias_[codes[known]]
-        lam = (model.reg if reg is None else reg) * known.sum()
-        w = np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
-        p, b = w[:-1], w[-1]
+        rows = codes[known]
+        p, b = fold_in_user(
+            model.item_factors_[rows],
+            model.item_bias_[rows],
+            ratings[known],
+            mu,
+            model.reg if reg is None else reg,
+        )
     scores = mu + b + model.item_bias_ + model.item_factors_ @ p
     return pd.Series(scores, index=model.items_)
 
