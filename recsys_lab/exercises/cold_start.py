@@ -169,7 +169,7 @@ q4 = Exercise(
 
 @cache
 def _first_significant_h() -> int:
-    """The smallest h at which ALS fold-in is significantly below segment popularity... or not."""
+    """The smallest h at which the blend is significantly below segment popularity."""
     per_user = pd.read_csv(RESULTS)
     tests = coldstart.paired_by_history(per_user, "blend (k0 = 5)", "segment popularity")
     below = tests[tests["high"] < 0]
