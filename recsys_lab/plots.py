@@ -157,12 +157,23 @@ def curves(
     hue: str,
     ax: Axes | None = None,
     title: str | None = None,
+    low: str | None = None,
+    high: str | None = None,
+    marker: str | None = "o",
 ) -> Axes:
-    """One line of ``y`` against ``x`` per value of ``hue`` (e.g. RMSE vs k per weighting)."""
+    """One line of ``y`` against ``x`` per value of ``hue`` (e.g. RMSE vs k per weighting).
+
+    With ``low`` and ``high`` (columns of ``table``), each line gets a shaded band
+    between them — an interval or a spread over seeds.
+    """
+    if (low is None) != (high is None):
+        raise ValueError("give both low and high (the band's columns), or neither.")
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
     for name, group in table.groupby(hue, sort=False):
         g = group.sort_values(x)
-        ax.plot(g[x], g[y], marker="o", label=str(name))
+        (line,) = ax.plot(g[x], g[y], marker=marker, label=str(name))
+        if low is not None:
+            ax.fill_between(g[x], g[low], g[high], color=line.get_color(), alpha=0.15, lw=0)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(title=hue, fontsize="small")
