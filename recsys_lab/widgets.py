@@ -491,21 +491,10 @@ def newcomer_lists(
     return pd.DataFrame(lists, index=pd.RangeIndex(1, n + 1, name="rank"))
 
 
-def offer_serving_explorer(
-    world: OfferWorld, collapse_day: int = 10, n_days: int = 20
-) -> widgets.VBox:
-    """Move the retraining interval and the exploration share; an offer collapses mid-way.
-
-    The most-served offer of a first run collapses on ``collapse_day``. The headline (CSS
-    class ``rl-prediction``) reads e.g. ``retrain every 7 days, explore 10 %: CTR 0.201
-    (best possible 0.247); collapsed offer still gets 45 % of traffic in the 3 days after``.
-    """
+def _collapse_victim(world: OfferWorld, collapse_day: int) -> str:
+    """The most-served offer of a first run: the one that collapses."""
     from recsys_lab.offers import simulate_serving
 
-    every = widgets.IntSlider(value=7, min=1, max=10, description="retrain every")
-    explore = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="explore")
-    result = widgets.HTML()
-    result.add_class("rl-prediction")
     first = simulate_serving(
         world,
         n_days=collapse_day,
@@ -514,26 +503,60 @@ def offer_serving_explorer(
         retrain_every=3,
         window_days=7,
     )
-    victim = first.filter(like="share_").iloc[-3:].mean().idxmax().removeprefix("share_")
+    return str(first.filter(like="share_").iloc[-3:].mean().idxmax()).removeprefix("share_")
+
+
+def offer_serving_summary(
+    world: OfferWorld,
+    retrain_every: int = 7,
+    explore: float = 0.1,
+    collapse_day: int = 10,
+    n_days: int = 20,
+) -> str:
+    """What :func:`offer_serving_explorer` shows for one setting, as plain text.
+
+    E.g. ``retrain every 7 days, explore 10 %: CTR 0.201 (best possible 0.247); collapsed
+    offer_3 still gets 45 % of traffic in the 3 days after``. Print it beside the
+    explorer: a static page cannot run the widget.
+    """
+    from recsys_lab.offers import simulate_serving
+
+    victim = _collapse_victim(world, collapse_day)
+    log = simulate_serving(
+        world,
+        n_days=n_days,
+        requests_per_day=500,
+        first_model_day=3,
+        retrain_every=retrain_every,
+        explore=explore,
+        collapse=(victim, collapse_day),
+        window_days=7,
+    )
+    after = log[(log["day"] >= collapse_day) & (log["day"] < collapse_day + 3)]
+    return (
+        f"retrain every {retrain_every} days, explore {explore:.0%}: CTR "
+        f"{log['ctr'].mean():.3f} (best possible {log['best_ctr'].mean():.3f}); "
+        f"collapsed {victim} still gets {after[f'share_{victim}'].mean():.0%} of traffic "
+        f"in the 3 days after"
+    )
+
+
+def offer_serving_explorer(
+    world: OfferWorld, collapse_day: int = 10, n_days: int = 20
+) -> widgets.VBox:
+    """Move the retraining interval and the exploration share; an offer collapses mid-way.
+
+    The most-served offer of a first run collapses on ``collapse_day``. The headline (CSS
+    class ``rl-prediction``) is :func:`offer_serving_summary` of the sliders' setting.
+    """
+    every = widgets.IntSlider(value=7, min=1, max=10, description="retrain every")
+    explore = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="explore")
+    result = widgets.HTML()
+    result.add_class("rl-prediction")
 
     def update(_: object = None) -> None:
-        log = simulate_serving(
-            world,
-            n_days=n_days,
-            requests_per_day=500,
-            first_model_day=3,
-            retrain_every=every.value,
-            explore=explore.value,
-            collapse=(victim, collapse_day),
-            window_days=7,
-        )
-        after = log[(log["day"] >= collapse_day) & (log["day"] < collapse_day + 3)]
-        result.value = (
-            f"<b>retrain every {every.value} days, explore {explore.value:.0%}: CTR "
-            f"{log['ctr'].mean():.3f} (best possible {log['best_ctr'].mean():.3f}); "
-            f"collapsed {victim} still gets {after[f'share_{victim}'].mean():.0%} of traffic "
-            f"in the 3 days after</b>"
-        )
+        text = offer_serving_summary(world, every.value, explore.value, collapse_day, n_days)
+        result.value = f"<b>{text}</b>"
 
     for w in (every, explore):
         w.observe(update, names="value")
