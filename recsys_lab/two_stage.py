@@ -18,8 +18,9 @@ is among the user's held-out items (else 0) and fits a classifier of
 ``recommend`` orders each user's candidates by the classifier's probability.
 
 **Features** (:func:`candidate_features`), from the interactions the retriever was fitted
-on. Each is scale-free — a rank, a share, a ratio to a mean — because the classifier is
-trained with a retriever fitted on less data than the one it serves with:
+on. Those that grow with the amount of data are made scale-free — a rank, a share, a
+ratio to a mean — because the classifier is trained with a retriever fitted on less data
+than the one it serves with:
 
 ==========================  ====================================================================
 ``retriever_rank``          the candidate's rank :math:`r` in the retriever's list (1 = best)
@@ -355,6 +356,10 @@ class TwoStageRecommender(InteractionRecommender):
                     f"{name} must be a recsys_lab recommender (e.g. ImplicitALS()), got "
                     f"{type(model).__name__}."
                 )
+        if self.ranker is not None and not callable(getattr(self.ranker, "predict_proba", None)):
+            raise TypeError(
+                f"ranker must be a classifier with predict_proba, got {type(self.ranker).__name__}."
+            )
         frame = self.interactions_
         kept, held_out = per_user_split(frame, label_size, random_state=self.random_state)
         stage_one = self._stage_one(retriever, kept)
@@ -400,11 +405,6 @@ class TwoStageRecommender(InteractionRecommender):
 
     def _make_ranker(self, columns: pd.Index) -> Any:
         if self.ranker is not None:
-            if not callable(getattr(self.ranker, "predict_proba", None)):
-                raise TypeError(
-                    f"ranker must be a classifier with predict_proba, got "
-                    f"{type(self.ranker).__name__}."
-                )
             return clone(self.ranker)
         decreasing = {c: -1 for c in columns if c.endswith("_rank")}
         return HistGradientBoostingClassifier(
