@@ -14,7 +14,7 @@ NO_DEPS := recmetrics==0.1.5 recbole==1.2.1
 # Refresh with `make lock` (then run `make test` and commit constraints.txt).
 LOCK := constraints.txt
 
-.PHONY: setup lab test lint format notebooks student site wheelhouse test-browser test-offline lock clean
+.PHONY: setup lab test lint format notebooks site wheelhouse test-browser test-offline lock clean
 
 setup: $(STAMP)
 
@@ -52,10 +52,6 @@ test: lint
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
-
-# Student versions: solutions removed, outputs cleared.
-student: setup
-	$(BIN)/python tools/make_student.py notebooks build/student
 
 # A static HTML site of the executed notebooks, readable without a kernel.
 site: setup

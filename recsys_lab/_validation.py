@@ -3,6 +3,15 @@
 Each check raises a ``ValueError`` or ``TypeError`` whose message names the
 problem and the fix, so that a learner never meets a bare ``KeyError`` from
 deep inside pandas or numpy. None of them modifies its input.
+
+>>> check_positive_int(3, "k")
+3
+>>> check_positive_int(0, "k")
+Traceback (most recent call last):
+...
+ValueError: k must be >= 1, got 0.
+>>> check_choice("cosine", "similarity", ["msd", "cosine"])
+'cosine'
 """
 
 from __future__ import annotations
@@ -136,3 +145,19 @@ def as_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
             f"a and b must be 1-D and of equal length, got shapes {x.shape} and {y.shape}."
         )
     return x, y
+
+
+def known_codes(labels: Iterable[Hashable], index: pd.Index, kind: str, why: str) -> np.ndarray:
+    """Positions of ``labels`` in ``index``; unknown ones raise a ValueError naming them.
+
+    ``why`` ends the message: what the caller can do instead.
+
+    >>> known_codes(["b"], pd.Index(["a", "b"]), "offer", "").tolist()
+    [1]
+    """
+    labels = list(labels)
+    codes = np.asarray(index.get_indexer(pd.Index(labels)))
+    if (codes < 0).any():
+        unknown = [x for x, c in zip(labels, codes, strict=True) if c < 0][:5]
+        raise ValueError(f"Unknown {kind}(s) {unknown}: {why}")
+    return codes

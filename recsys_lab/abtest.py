@@ -1,6 +1,6 @@
 r"""Online evaluation: rates with intervals, A/B tests, sample sizes, and the peeking trap.
 
-Closed forms only (the standard library's ``NormalDist`` gives the normal quantiles):
+Closed forms (the standard library's ``NormalDist`` gives the normal quantiles):
 
 * Wilson interval for a proportion :math:`\hat p = s/n`, :math:`z = z_{1-\alpha/2}`:
   :math:`\frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}`;
@@ -10,6 +10,18 @@ Closed forms only (the standard library's ``NormalDist`` gives the normal quanti
   :math:`n = \big(z_{1-\alpha/2}\sqrt{2\bar p(1-\bar p)} + z_{1-\beta}\sqrt{p_A(1-p_A)
   + p_B(1-p_B)}\big)^2 / (p_B - p_A)^2`;
 * relative lift :math:`\hat p_B/\hat p_A - 1` with a delta-method interval on its log.
+
+Trustworthiness checks (Kohavi, Tang & Xu, *Trustworthy Online Controlled Experiments*,
+2020), with scipy's chi-square and t distributions:
+
+* :func:`srm_test` — sample-ratio mismatch, a chi-square goodness-of-fit test of the arms'
+  sizes against the planned split;
+* :func:`cuped` — variance reduction with a pre-period covariate (Deng et al., 2013);
+* :func:`welch_test`, :func:`bootstrap_difference` — intervals on a difference of means;
+* :func:`ratio_metric`, :func:`ratio_difference` — the delta method for a ratio of means
+  such as clicks per impression over users (Deng, Knoblich & Lu, 2018);
+* :func:`msprt_pvalues`, :func:`sequential_simulation` — always-valid p-values that may be
+  read after every observation (Johari, Koulik, Pekelis & Walsh, 2017).
 """
 
 from __future__ import annotations
@@ -17,9 +29,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import stats
 
 from recsys_lab._validation import check_positive_int
 
@@ -30,6 +45,43 @@ def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}.")
     return _N.inv_cdf(1 - (1 - confidence) / 2)
+
+
+def _vectors(**arrays: ArrayLike) -> tuple[np.ndarray, ...]:
+    """Each argument as a 1-D float array; all non-empty, finite and of equal length."""
+    out = []
+    for name, values in arrays.items():
+        try:
+            x = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold numbers; convert it with pd.to_numeric.") from None
+        if x.ndim != 1 or x.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {x.shape}.")
+        n_bad = int((~np.isfinite(x)).sum())
+        if n_bad:
+            raise ValueError(
+                f"{name} has {n_bad} NaN or infinite value(s); drop or fill those rows first."
+            )
+        out.append(x)
+    lengths = {name: len(x) for name, x in zip(arrays, out, strict=True)}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"{', '.join(lengths)} must have equal lengths, got {lengths}.")
+    return tuple(out)
+
+
+def _bootstrap_sums(columns: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Column sums over ``n_resamples`` resamples of the rows (with replacement).
+
+    ``columns`` is (rows × columns); the result is (resamples × columns). Resamples are
+    drawn in blocks so that memory stays near 16 MB whatever the sizes.
+    """
+    n = len(columns)
+    block = max(1, 2_000_000 // n)
+    sums = [
+        columns[rng.integers(0, n, size=(min(block, n_resamples - start), n))].sum(axis=1)
+        for start in range(0, n_resamples, block)
+    ]
+    return np.concatenate(sums)
 
 
 def _counts(successes: int, trials: int) -> tuple[int, int]:
@@ -145,6 +197,14 @@ def relative_lift(
     )
 
 
+def _pooled_z(clicks_a: np.ndarray, clicks_b: np.ndarray, m: int) -> np.ndarray:
+    """Vectorized two-proportion z statistics for ``m`` users per group (floored s.e.)."""
+    pa, pb = clicks_a / m, clicks_b / m
+    pooled = (pa + pb) / 2
+    se = np.sqrt(np.maximum(pooled * (1 - pooled) * 2 / m, 1e-12))
+    return (pb - pa) / se
+
+
 def peeking_simulation(
     rate: float,
     n_per_group: int,
@@ -173,10 +233,7 @@ def peeking_simulation(
     z_crit = _z(1 - alpha)
     significant = np.zeros((n_experiments, looks), dtype=bool)
     for j, m in enumerate(checkpoints):
-        pa, pb = a[:, m - 1] / m, b[:, m - 1] / m
-        pooled = (pa + pb) / 2
-        se = np.sqrt(np.maximum(pooled * (1 - pooled) * 2 / m, 1e-12))
-        significant[:, j] = np.abs(pb - pa) / se > z_crit
+        significant[:, j] = np.abs(_pooled_z(a[:, m - 1], b[:, m - 1], m)) > z_crit
     return {
         "fixed_horizon": float(significant[:, -1].mean()),
         "peeking": float(significant.any(axis=1).mean()),
@@ -207,3 +264,337 @@ def summarize(
     ]
     table["low"], table["high"] = zip(*bounds, strict=True)
     return table
+
+
+# --- trustworthy A/B analysis ----------------------------------------------------------
+
+
+class GoodnessOfFit(NamedTuple):
+    """A chi-square statistic and its p-value."""
+
+    statistic: float
+    pvalue: float
+
+
+class Difference(NamedTuple):
+    """Difference B − A with its interval, test statistic and two-sided p-value."""
+
+    difference: float
+    low: float
+    high: float
+    statistic: float
+    pvalue: float
+
+
+def srm_test(counts: ArrayLike, planned: ArrayLike | None = None) -> GoodnessOfFit:
+    r"""Sample-ratio mismatch: do the arms' sizes fit the planned split.
+
+    Pearson's chi-square goodness of fit of the observed counts :math:`n_k` against
+    :math:`N s_k` (planned shares :math:`s_k`, :math:`N = \sum_k n_k`):
+
+    .. math:: \chi^2 = \sum_k \frac{(n_k - N s_k)^2}{N s_k}, \qquad K - 1
+              \text{ degrees of freedom.}
+
+    Run it before reading any metric: a mismatch means assignment or logging is broken
+    and every comparison is suspect. Because it runs on every experiment, a strict alarm
+    threshold (e.g. p < 0.001) is usual (Kohavi, Tang & Xu, 2020, ch. 21). Equals
+    ``scipy.stats.chisquare(counts, N * shares)``.
+
+    Parameters
+    ----------
+    counts : array of int
+        Users (or requests) per arm, e.g. ``log["group"].value_counts().sort_index()``.
+    planned : array of float, optional
+        Planned shares per arm, summing to 1 (default: equal).
+
+    >>> statistic, pvalue = srm_test([10_250, 9_750])  # 50/50 planned
+    >>> round(statistic, 2), round(pvalue, 4)
+    (12.5, 0.0004)
+    """
+    (n,) = _vectors(counts=counts)
+    if len(n) < 2:
+        raise ValueError("srm_test needs the sizes of at least two arms.")
+    if (n < 0).any() or not np.array_equal(n, np.round(n)) or n.sum() == 0:
+        raise ValueError("counts must be non-negative whole numbers with a positive total.")
+    shares = np.full(len(n), 1 / len(n)) if planned is None else _vectors(planned=planned)[0]
+    if len(shares) != len(n) or (shares <= 0).any() or not np.isclose(shares.sum(), 1):
+        raise ValueError(f"planned must give one positive share per arm ({len(n)}), summing to 1.")
+    expected = n.sum() * shares
+    statistic = float(((n - expected) ** 2 / expected).sum())
+    return GoodnessOfFit(statistic, float(stats.chi2.sf(statistic, len(n) - 1)))
+
+
+class Cuped(NamedTuple):
+    """CUPED-adjusted metric, its coefficient and the share of variance removed."""
+
+    adjusted: np.ndarray
+    theta: float
+    variance_reduction: float
+
+
+def cuped(metric: ArrayLike, covariate: ArrayLike) -> Cuped:
+    r"""CUPED: remove from a metric the part a pre-period covariate predicts.
+
+    .. math:: \theta = \frac{\operatorname{cov}(X, Y)}{\operatorname{var}(X)}, \qquad
+              Y^{\text{cuped}}_i = Y_i - \theta\,(X_i - \bar X)
+
+    :math:`X` must be measured before assignment (e.g. last month's spend), so it is
+    independent of the arm and the adjusted means differ by the same expected effect.
+    Pass every user of every arm together (one pooled :math:`\theta`), then compare the
+    adjusted metric between arms as usual. The variance falls by the share
+    :math:`1 - \operatorname{var}(Y^{\text{cuped}})/\operatorname{var}(Y) =
+    \operatorname{corr}(X, Y)^2` (Deng, Xu, Kohavi & Walker, 2013, "Improving the
+    sensitivity of online controlled experiments by utilizing pre-experiment data", WSDM).
+
+    >>> out = cuped([2, 4, 5, 9], [1, 2, 3, 4])  # cov = 11/3, var = 5/3
+    >>> round(out.theta, 6), out.adjusted.round(1).tolist()
+    (2.2, [5.3, 5.1, 3.9, 5.7])
+    """
+    y, x = _vectors(metric=metric, covariate=covariate)
+    if len(y) < 2 or np.var(x) == 0:
+        raise ValueError("the covariate must vary across at least two users to adjust by.")
+    theta = float(np.cov(x, y)[0, 1] / np.var(x, ddof=1))
+    adjusted = y - theta * (x - x.mean())
+    var_y = np.var(y)
+    reduction = float(1 - np.var(adjusted) / var_y) if var_y > 0 else 0.0
+    return Cuped(adjusted, theta, reduction)
+
+
+def _check_confidence(confidence: float) -> float:
+    _z(confidence)  # validates
+    return confidence
+
+
+def welch_test(a: ArrayLike, b: ArrayLike, confidence: float = 0.95) -> Difference:
+    r"""Difference of means B − A with Welch's t interval and test (unequal variances).
+
+    .. math:: t = \frac{\bar b - \bar a}{\sqrt{s_a^2/n_a + s_b^2/n_b}}, \qquad
+              \nu = \frac{(s_a^2/n_a + s_b^2/n_b)^2}{\frac{(s_a^2/n_a)^2}{n_a - 1}
+              + \frac{(s_b^2/n_b)^2}{n_b - 1}}
+
+    and the interval :math:`\bar b - \bar a \pm t_{1-\alpha/2,\nu}\,\mathrm{se}` (Welch,
+    1947). The statistic equals ``scipy.stats.ttest_ind(b, a, equal_var=False)``.
+
+    >>> d = welch_test([1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0, 10.0])
+    >>> round(d.difference, 2), round(d.statistic, 3)
+    (3.5, 2.251)
+    """
+    (x,) = _vectors(a=a)
+    (y,) = _vectors(b=b)
+    if len(x) < 2 or len(y) < 2:
+        raise ValueError("each group needs at least two values to estimate its variance.")
+    va, vb = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = math.sqrt(va + vb)
+    if se == 0:
+        raise ValueError("both groups are constant: there is no variance to test against.")
+    df = (va + vb) ** 2 / (va**2 / (len(x) - 1) + vb**2 / (len(y) - 1))
+    diff = float(y.mean() - x.mean())
+    t = diff / se
+    half = float(stats.t.ppf(1 - (1 - _check_confidence(confidence)) / 2, df)) * se
+    return Difference(diff, diff - half, diff + half, t, float(2 * stats.t.sf(abs(t), df)))
+
+
+def bootstrap_difference(
+    a: ArrayLike,
+    b: ArrayLike,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    random_state: int | np.random.Generator | None = 0,
+) -> tuple[float, float, float]:
+    """Difference of means B − A with a percentile bootstrap interval: ``(diff, low, high)``.
+
+    Each group is resampled with replacement on its own (users stay in their arm); no
+    normality assumed, which suits skewed metrics such as revenue per user (Efron &
+    Tibshirani, 1993).
+
+    >>> diff, low, high = bootstrap_difference(np.zeros(50), np.r_[np.zeros(40), np.ones(10)])
+    >>> diff, bool(low < 0.2 < high)
+    (0.2, True)
+    """
+    (x,) = _vectors(a=a)
+    (y,) = _vectors(b=b)
+    n_boot = check_positive_int(n_boot, "n_boot")
+    tail = (1 - _check_confidence(confidence)) / 2
+    rng = np.random.default_rng(random_state)
+    means_a = _bootstrap_sums(x[:, None], n_boot, rng)[:, 0] / len(x)
+    means_b = _bootstrap_sums(y[:, None], n_boot, rng)[:, 0] / len(y)
+    low, high = np.quantile(means_b - means_a, [tail, 1 - tail])
+    return float(y.mean() - x.mean()), float(low), float(high)
+
+
+class Ratio(NamedTuple):
+    """A ratio of means with its delta-method standard error and interval."""
+
+    ratio: float
+    se: float
+    low: float
+    high: float
+
+
+def ratio_metric(numerator: ArrayLike, denominator: ArrayLike, confidence: float = 0.95) -> Ratio:
+    r"""A ratio of per-user means (e.g. clicks / impressions) with a delta-method interval.
+
+    When users are randomized but the metric is per impression, impressions of one user
+    are correlated and the binomial standard error is wrong. With per-user totals
+    :math:`y_i` (numerator) and :math:`x_i` (denominator), :math:`R = \bar y / \bar x` and
+
+    .. math:: \operatorname{Var}(R) \approx \frac{1}{n}\Bigl(\frac{s_y^2}{\bar x^2}
+              - 2\frac{\bar y\, s_{xy}}{\bar x^3} + \frac{\bar y^2 s_x^2}{\bar x^4}\Bigr)
+
+    (Deng, Knoblich & Lu, 2018, "Applying the delta method in metric analytics", KDD).
+
+    >>> r = ratio_metric([1, 0, 2, 1], [2, 1, 4, 3])  # 4 clicks / 10 impressions
+    >>> round(r.ratio, 2), round(r.se, 4)  # √((2/3 / 2.5² − 2·1 / 2.5³ + 5/3 / 2.5⁴) / 4)
+    (0.4, 0.073)
+    """
+    y, x = _vectors(numerator=numerator, denominator=denominator)
+    if len(y) < 2:
+        raise ValueError("the delta method needs at least two users.")
+    mx, my = x.mean(), y.mean()
+    if mx == 0:
+        raise ValueError("the denominator's mean is 0: the ratio is undefined.")
+    cov = np.cov(x, y)  # [[s_x², s_xy], [s_xy, s_y²]], ddof = 1
+    var = (cov[1, 1] / mx**2 - 2 * my * cov[0, 1] / mx**3 + my**2 * cov[0, 0] / mx**4) / len(y)
+    se = math.sqrt(max(float(var), 0.0))
+    z = _z(confidence)
+    ratio = float(my / mx)
+    return Ratio(ratio, se, ratio - z * se, ratio + z * se)
+
+
+def ratio_difference(
+    numerator_a: ArrayLike,
+    denominator_a: ArrayLike,
+    numerator_b: ArrayLike,
+    denominator_b: ArrayLike,
+    confidence: float = 0.95,
+) -> Difference:
+    r"""Difference :math:`R_B - R_A` of two arms' ratio metrics, delta-method z interval and test.
+
+    The arms are independent, so :math:`\mathrm{se} = \sqrt{\mathrm{se}_A^2 + \mathrm{se}_B^2}`
+    with each from :func:`ratio_metric`.
+
+    >>> d = ratio_difference([1, 0, 2, 1], [2, 1, 4, 3], [2, 1, 2, 1], [2, 2, 4, 2])
+    >>> round(d.difference, 2)
+    0.2
+    """
+    ra = ratio_metric(numerator_a, denominator_a, confidence)
+    rb = ratio_metric(numerator_b, denominator_b, confidence)
+    diff = rb.ratio - ra.ratio
+    se = math.hypot(ra.se, rb.se)
+    if se == 0:
+        raise ValueError("both ratios have zero variance: there is nothing to test against.")
+    z = _z(confidence)
+    statistic = diff / se
+    return Difference(
+        diff, diff - z * se, diff + z * se, statistic, 2 * (1 - _N.cdf(abs(statistic)))
+    )
+
+
+def _msprt(a: np.ndarray, b: np.ndarray, tau: float, variance: float | None) -> np.ndarray:
+    """Always-valid p-values along the last axis of paired outcome arrays (see msprt_pvalues)."""
+    n = np.arange(1, a.shape[-1] + 1)
+    sum_a, sum_b = a.cumsum(axis=-1), b.cumsum(axis=-1)
+    diff = (sum_b - sum_a) / n
+    if variance is None:  # plug-in: variance of all 2n observations so far
+        mean = (sum_a + sum_b) / (2 * n)
+        sq = ((a**2).cumsum(axis=-1) + (b**2).cumsum(axis=-1)) / (2 * n)
+        variance_n = np.maximum(sq - mean**2, 1e-12)
+    else:
+        variance_n = np.full(diff.shape, float(variance))
+    v = 2 * variance_n / n  # variance of the difference of means
+    log_lr = 0.5 * np.log(v / (v + tau**2)) + tau**2 * diff**2 / (2 * v * (v + tau**2))
+    return np.minimum(1.0, np.exp(-np.maximum.accumulate(log_lr, axis=-1)))
+
+
+def msprt_pvalues(
+    a: ArrayLike, b: ArrayLike, tau: float, variance: float | None = None
+) -> np.ndarray:
+    r"""Always-valid p-values of the mixture sequential probability ratio test (mSPRT).
+
+    Users arrive in pairs (one per arm); after :math:`n` pairs, with
+    :math:`\hat\delta_n = \bar b_n - \bar a_n`, :math:`V_n = 2\sigma^2 / n` and a normal
+    mixture :math:`\delta \sim N(0, \tau^2)` over the alternatives,
+
+    .. math:: \Lambda_n = \sqrt{\frac{V_n}{V_n + \tau^2}}
+              \exp\Bigl(\frac{\tau^2 \hat\delta_n^2}{2 V_n (V_n + \tau^2)}\Bigr), \qquad
+              p_n = \min\bigl(1, \min_{m \le n} 1/\Lambda_m\bigr).
+
+    Under no difference :math:`\Lambda_n` is a martingale with mean 1, so by Ville's
+    inequality :math:`P(\exists n: p_n \le \alpha) \le \alpha`: the p-value may be read
+    after every user and the test stopped the first time :math:`p_n \le \alpha`
+    (Johari, Koulik, Pekelis & Walsh, 2017, "Peeking at A/B tests", KDD).
+
+    Parameters
+    ----------
+    a, b : arrays of float, equal length
+        Outcomes in arrival order (e.g. clicks 0/1 per user), control and treatment.
+    tau : float
+        Scale of the effects the test looks for (e.g. the smallest lift worth shipping,
+        in the metric's units); the test is valid for any ``tau`` and most powerful for
+        effects near it.
+    variance : float, optional
+        Known per-user variance :math:`\sigma^2`; default the plug-in variance of all
+        outcomes seen so far (close to :math:`\bar p(1 - \bar p)` for clicks).
+
+    Returns
+    -------
+    array of float
+        :math:`p_n` after each pair, non-increasing.
+
+    >>> p = msprt_pvalues(np.zeros(400), np.r_[np.zeros(200), np.ones(200)], tau=0.1)
+    >>> bool(p[0] == 1.0), bool(p[-1] < 0.001), bool((np.diff(p) <= 0).all())
+    (True, True, True)
+    """
+    x, y = _vectors(a=a, b=b)
+    if not tau > 0:
+        raise ValueError(f"tau must be > 0 (the effect size the test looks for), got {tau}.")
+    if variance is not None and not variance > 0:
+        raise ValueError(f"variance must be > 0 or None (plug-in), got {variance}.")
+    return _msprt(x, y, float(tau), variance)
+
+
+def sequential_simulation(
+    rate: float,
+    n_per_group: int,
+    tau: float,
+    lift: float = 0.0,
+    n_experiments: int = 2000,
+    alpha: float = 0.05,
+    random_state: int = 0,
+) -> dict[str, float]:
+    r"""Seeded simulation of the mSPRT read after every user, beside a fixed-horizon z-test.
+
+    Control clicks at ``rate``, treatment at ``rate × (1 + lift)``. With ``lift=0`` the
+    share of experiments ever stopped (``"msprt"``) is the false-positive rate under
+    continuous peeking, at most ``alpha``; with a lift it is the power.
+
+    Returns
+    -------
+    dict
+        ``msprt`` (share of experiments with :math:`p_n \le \alpha` at some ``n``),
+        ``fixed_horizon`` (share significant in one z-test at the end), ``mean_stop``
+        (mean users per group when the mSPRT stopped, NaN if it never did), ``alpha``.
+
+    >>> out = sequential_simulation(0.1, 1000, tau=0.02, n_experiments=300)
+    >>> out["msprt"] <= 0.05
+    True
+    """
+    if not 0 < rate < 1 or not 0 < rate * (1 + lift) < 1:
+        raise ValueError("rate and rate × (1 + lift) must be strictly between 0 and 1.")
+    n = check_positive_int(n_per_group, "n_per_group")
+    n_experiments = check_positive_int(n_experiments, "n_experiments")
+    if not tau > 0:
+        raise ValueError(f"tau must be > 0 (the effect size the test looks for), got {tau}.")
+    rng = np.random.default_rng(random_state)
+    a = (rng.random((n_experiments, n)) < rate).astype(float)
+    b = (rng.random((n_experiments, n)) < rate * (1 + lift)).astype(float)
+    stopped = _msprt(a, b, float(tau), None) <= alpha
+    ever = stopped.any(axis=1)
+    first = stopped.argmax(axis=1) + 1
+    z = _pooled_z(a.sum(axis=1), b.sum(axis=1), n)
+    return {
+        "msprt": float(ever.mean()),
+        "fixed_horizon": float((np.abs(z) > _z(1 - alpha)).mean()),
+        "mean_stop": float(first[ever].mean()) if ever.any() else float("nan"),
+        "alpha": alpha,
+    }

@@ -162,7 +162,7 @@ def fold_in(
     if not hasattr(model, "item_factors_"):
         raise RuntimeError("fit the ALS model before folding a newcomer in.")
     h = check_ratings(history, columns=("item", "rating")) if len(history) else history
-    codes = model.items_.get_indexer(h["item"]) if len(h) else np.array([], dtype=int)
+    codes = model.items_.get_indexer(pd.Index(h["item"])) if len(h) else np.array([], dtype=int)
     known = codes >= 0
     mu = model.global_mean_ if model.biased else 0.0
     if not known.any():
@@ -203,12 +203,12 @@ def hybrid(
     """
     n = check_positive_int(n, "n")
     seen = set(history["item"]) if len(history) else set()
-    if (switch_at is None) == (blend_k0 is None):
-        raise ValueError("give exactly one of switch_at (switching) or blend_k0 (blending).")
-    if switch_at is not None:
+    if switch_at is not None and blend_k0 is None:
         if len(history) >= switch_at:
             return rank_unseen(warm(history), n, seen)
         return [i for i in cold(history) if i not in seen][:n]
+    if switch_at is not None or blend_k0 is None:
+        raise ValueError("give exactly one of switch_at (switching) or blend_k0 (blending).")
     if blend_k0 <= 0:
         raise ValueError(f"blend_k0 must be > 0, got {blend_k0}.")
     w = len(history) / (len(history) + blend_k0)
@@ -229,10 +229,10 @@ def elicitation_items(
     item_categories: pd.Series | None = None,
     random_state: int = 0,
 ) -> list:
-    """Which ``k`` items to ask a newcomer to rate.
+    r"""Which ``k`` items to ask a newcomer to rate.
 
     ``"popularity_entropy"``: items many people rated *and* disagree on,
-    :math:`\\log(1 + n_i) \\cdot H_i` with :math:`H_i` the entropy of item :math:`i`'s
+    :math:`\log(1 + n_i) \cdot H_i` with :math:`H_i` the entropy of item :math:`i`'s
     rating distribution (Rashid et al., 2002). ``"coverage"``: the same score, but taken
     round-robin over ``item_categories`` so every interest gets a question.
     ``"random"``: a seeded random draw (the baseline).
@@ -282,7 +282,7 @@ def similar_items(item_features: pd.DataFrame, item: Hashable, n: int = 5) -> pd
     unit = unit_rows(item_features)
     if item not in unit.index:
         raise ValueError(f"item {item!r} has no attributes; add a row for it to item_features.")
-    sims = pd.Series(unit.to_numpy() @ unit.loc[item].to_numpy(), index=unit.index)
+    sims = pd.Series(unit.to_numpy() @ unit.xs(item).to_numpy(), index=unit.index)
     return sims.drop(index=item).sort_values(ascending=False, kind="stable").head(n)
 
 
@@ -320,15 +320,34 @@ def evaluate_by_history(
     """Recall@k of every strategy for newcomers with ``h`` known ratings, for each ``h``.
 
     Each newcomer's ratings are sorted by time; the last ``n_truth`` are the future
-    (those rated at least ``relevant`` are what a good list contains) and the first
-    ``h`` are the known history given to ``strategy(user, history)``. Every strategy
-    sees the same users and histories. Newcomers need ``max(lengths) + n_truth`` ratings.
+    and the first ``h`` are the known history given to ``strategy(user, history)``.
+    Every strategy sees the same users and histories.
 
-    ``truth`` (``user, item``) replaces the future ratings as what a good list contains
-    — e.g. each user's true favourites in a synthetic data set
-    (:func:`recsys_lab.datasets.true_favourites`), free of exposure bias.
+    Parameters
+    ----------
+    strategies : mapping of name to callable
+        ``strategy(user, history) -> ranked list of items``, e.g.
+        :func:`newcomer_strategies`.
+    newcomers : DataFrame
+        ``user, item, rating, timestamp`` of the users to evaluate; each needs
+        ``max(lengths) + n_truth`` ratings.
+    lengths : sequence of int
+        The history lengths ``h`` to evaluate.
+    n_truth : int, default 10
+        How many of each newcomer's latest ratings are held out as the future.
+    k : int, default 10
+        The cut-off of recall@k.
+    relevant : float, default 4
+        Future ratings at least this high are what a good list contains.
+    truth : DataFrame, optional
+        ``user, item`` replacing the future ratings as what a good list contains —
+        e.g. each user's true favourites in a synthetic data set
+        (:func:`recsys_lab.datasets.true_favourites`), free of exposure bias.
 
-    Returns ``strategy, history, bucket, recall, users``.
+    Returns
+    -------
+    DataFrame
+        ``strategy, history, bucket, recall, users``: one row per strategy and ``h``.
     """
     from recsys_lab.metrics import recall_at_k
 

@@ -48,7 +48,7 @@ with the wheel, found with :mod:`importlib.resources`), or the folder named by t
 ``RECSYS_LAB_DATA`` environment variable."""
 
 
-def _read(name: str, **kwargs: object) -> pd.DataFrame:
+def _read(name: str, **kwargs: Any) -> pd.DataFrame:
     path = DATA_DIR / name
     if not path.exists():
         raise FileNotFoundError(
@@ -172,8 +172,10 @@ class MarketingData:
 
 @dataclass
 class ShopLatent:
-    """The small, per-user and per-item part of the shop's generative story (steps 1–2 of
-    :func:`make_marketing`), and the generator positioned to continue it."""
+    """The per-user and per-item part of the shop's generative story.
+
+    Steps 1–2 of :func:`make_marketing`, and the generator positioned to continue it.
+    """
 
     P: np.ndarray
     Q: np.ndarray
@@ -192,8 +194,10 @@ class ShopLatent:
 def shop_latent(
     n_users: int, n_items: int, n_factors: int, mean_ratings: float, seed: int
 ) -> ShopLatent:
-    """Draw the shop's factors, biases, popularity and activity (shared with
-    :func:`recsys_lab.spark.make_marketing`, which samples the ratings in Spark)."""
+    """Draw the shop's factors, biases, popularity and activity.
+
+    Shared with :func:`recsys_lab.spark.make_marketing`, which samples the ratings in Spark.
+    """
     n_users = check_positive_int(n_users, "n_users", minimum=2)
     n_items = check_positive_int(n_items, "n_items", minimum=2)
     d = check_positive_int(n_factors, "n_factors")
@@ -371,7 +375,7 @@ def make_marketing(
 
 
 def true_favourites(data: MarketingData, n: int = 10) -> pd.DataFrame:
-    """Each user's ``n`` items of highest true affinity :math:`p_u^\top q_i + b_i`.
+    r"""Each user's ``n`` items of highest true affinity :math:`p_u^\top q_i + b_i`.
 
     What a user would like most if shown everything — known only because the data are
     synthetic, and free of the exposure bias of observed ratings.

@@ -1,4 +1,8 @@
-"""Ready-made experiments on the synthetic shop, shared by notebooks and their exercises."""
+"""Ready-made experiments shared by notebooks and their exercises (the notebooks' wiring).
+
+Each is cached: the notebook and its exercise checkers see the very same split, models
+and lists, computed once.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,14 @@ from functools import cache
 import pandas as pd
 
 from recsys_lab import datasets, model_selection
+from recsys_lab.metrics.beyond import category_table, item_features
+from recsys_lab.models import ALSMatrixFactorization, Recommender
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
+from recsys_lab.movielens import MovieLens
 from recsys_lab.neighbors import KNNRecommender
+
+AGE_BANDS = (0, 25, 35, 45, 200)
+AGE_LABELS = ("under 25", "25-34", "35-44", "45+")
 
 
 @dataclass(frozen=True)
@@ -49,3 +59,107 @@ def shop_experiment(n: int = 10, test_fraction: float = 0.2) -> ShopExperiment:
     }
     recs = {name: m.fit(train).recommend(users=users, n=n) for name, m in models.items()}
     return ShopExperiment(shop, train, test, truth, models, recs)
+
+
+@dataclass(frozen=True)
+class MovieLensExperiment:
+    """Six recommenders' top-n lists on a seeded per-user split of MovieLens-100k.
+
+    Attributes
+    ----------
+    data : MovieLens
+        The ratings, films (title, year, genres) and users (age, gender, …).
+    train, test : DataFrame
+        ``user, item, rating, timestamp``: a random 80/20 split of each user's ratings
+        (:func:`recsys_lab.model_selection.per_user_split`). *Every* held-out rating is
+        relevant, whatever its stars (the protocol of the widely reported ML-100k
+        top-10 figures); its ``rating`` is the gain of graded NDCG.
+    users : Index
+        The users with held-out ratings (all 943).
+    models : dict
+        Name → fitted recommender.
+    recs : dict
+        Name → top-``n`` lists (``user, item, score, rank, fallback``), seen films
+        excluded, ranked on the models' unclipped scores.
+    items : DataFrame
+        The catalog as ``item, category``, one row per film and genre
+        (:func:`recsys_lab.metrics.beyond.category_table`).
+    features : DataFrame
+        Multi-hot genre vectors indexed by item, for intra-list diversity and MMR.
+    groups : DataFrame
+        Indexed by user: ``gender`` and ``age`` band (``under 25``, ``25-34``,
+        ``35-44``, ``45+``).
+    """
+
+    data: MovieLens
+    train: pd.DataFrame
+    test: pd.DataFrame
+    users: pd.Index
+    models: dict[str, Recommender]
+    recs: dict[str, pd.DataFrame]
+    items: pd.DataFrame
+    features: pd.DataFrame
+    groups: pd.DataFrame
+
+    def titles(self, items: pd.Series | list) -> list[str]:
+        """``"Title (year)"`` for each item id (titles repeat; the year tells them apart)."""
+        films = self.data.items.set_index("item")
+        year = films["year"].astype("string").fillna("?")
+        label = films["title"] + " (" + year + ")"
+        return label.reindex(list(items)).tolist()
+
+
+def movielens_models() -> dict[str, Recommender]:
+    """The six recommenders compared, unfitted, with their parameters (none tuned here).
+
+    KNN models predict ratings from at least ``min_k = 5`` neighbours: with Surprise's
+    default of one, a single neighbour's five stars can put an obscure film at the top.
+    SVD (Surprise) and ALS keep their default settings.
+    """
+    from surprise import SVD
+
+    from recsys_lab.models.surprise_adapter import SurpriseRecommender
+
+    return {
+        "popularity": PopularityRecommender(),
+        "random": RandomRecommender(random_state=0),
+        "item-knn": KNNRecommender(k=40, similarity="cosine", user_based=False, min_k=5),
+        "user-knn": KNNRecommender(k=40, similarity="msd", min_k=5),
+        "svd": SurpriseRecommender(SVD(random_state=0)),
+        "als": ALSMatrixFactorization(random_state=0),
+    }
+
+
+@cache
+def movielens_experiment(n: int = 10, test_size: float = 0.2) -> MovieLensExperiment:
+    """Fit :func:`movielens_models` on 80 % of each user's ML-100k ratings; top-``n`` lists.
+
+    Cached: calling it again returns the same (immutable) result at once.
+
+    >>> exp = movielens_experiment()
+    >>> len(exp.train), len(exp.test), list(exp.recs)
+    (80000, 20000, ['popularity', 'random', 'item-knn', 'user-knn', 'svd', 'als'])
+    """
+    data = datasets.load_movielens("100k")
+    train, test = model_selection.per_user_split(data.ratings, test_size, random_state=0)
+    users = pd.Index(pd.unique(test["user"]), name="user")
+    models = movielens_models()
+    recs = {name: m.fit(train).recommend(users=users, n=n) for name, m in models.items()}
+    people = data.users.set_index("user") if data.users is not None else pd.DataFrame()
+    groups = pd.DataFrame(
+        {
+            "gender": people["gender"],
+            "age": pd.cut(people["age"], AGE_BANDS, right=False, labels=list(AGE_LABELS)),
+        }
+    )
+    return MovieLensExperiment(
+        data=data,
+        train=train,
+        test=test,
+        users=users,
+        models=models,
+        recs=recs,
+        items=category_table(data.items),
+        features=item_features(data.items, multilabel=["genres"]),
+        groups=groups,
+    )

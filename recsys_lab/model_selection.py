@@ -1,29 +1,57 @@
-"""Choosing N, the distance and the weighting from data ("tuned with machine learning").
+r"""Splitting ratings, cross-validating and tuning any recommender, honestly.
 
-* :func:`leave_one_out` — hide each known cell of a small matrix in turn, predict it
-  from the others with :func:`recsys_lab.neighbors.predict`, and score every
-  combination of parameters. Exact and cheap on the salesperson matrix; on a larger
-  matrix pass ``n_cells`` to score a seeded sample of cells.
-* :func:`cross_validate` — k-fold cross-validation of
-  :class:`recsys_lab.neighbors.KNNRecommender` over a parameter grid on a ratings
-  table, one row per (parameters, fold).
-* :func:`summarize` — mean and standard deviation per parameter combination.
+Splits — each returns ``(train, test)``; none loses, duplicates or modifies a rating:
 
-Errors: MAE :math:`\\frac1n\\sum|r - \\hat r|`, RMSE :math:`\\sqrt{\\frac1n\\sum (r-\\hat r)^2}`.
+==========================  ===============================================================
+:func:`random_split`        a random share of all ratings (leaks the future into training)
+:func:`per_user_split`      a random share of *each* user's ratings; every test user keeps
+                            training data
+:func:`temporal_split`      one global cut in time: test is everything after it
+:func:`leave_last_out`      each user's latest ``n`` ratings
+:func:`split_by_time`       each user's latest share of ratings
+==========================  ===============================================================
+
+:func:`train_validation_test_split` applies a split twice, so that parameters are tuned
+on the validation part and the test part is looked at once, at the end. Temporal splits
+order ratings by ``timestamp``; equal timestamps keep their row order.
+
+Tuning — for any recommender with ``fit(ratings)`` and ``predict(users, items)`` or
+``recommend(users, n)`` whose parameters are its constructor's (scikit-learn's
+convention, so that :func:`sklearn.base.clone` makes fresh copies):
+
+* :func:`search` — grid or random search on a validation set; the best parameters are
+  refitted, and :func:`score` (or :meth:`SearchResult.score`) reports them once on test;
+* :func:`cross_validate` — k-fold cross-validation over a grid, one row per fold;
+  :func:`summarize` — mean and standard deviation per combination;
+* :func:`leave_one_out` — the neighbourhood vote of :mod:`recsys_lab.neighbors` on a small
+  matrix, every cell hidden in turn.
+
+Metrics (``scoring``): ``"rmse"`` :math:`\sqrt{\frac1n\sum (r-\hat r)^2}` and ``"mae"``
+:math:`\frac1n\sum|r - \hat r|` on ``predict``; ranking metrics at a cut-off on
+``recommend``, named ``"<metric>@<k>"`` for the metrics of :mod:`recsys_lab.metrics.ranking`
+(``"ndcg@10"``, ``"precision@5"``, ``"hit_rate@10"``, ...).
 """
 
 from __future__ import annotations
 
+import inspect
 import itertools
+import numbers
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.model_selection import ParameterSampler
 
 from recsys_lab import voting
 from recsys_lab._validation import check_matrix, check_positive_int, check_ratings
 from recsys_lab.distances import aggregate, check_metric
+from recsys_lab.metrics import ranking
+from recsys_lab.models.base import Recommender
 from recsys_lab.models.knn import KNNRecommender
 
 
@@ -80,8 +108,8 @@ def leave_one_out(
     grid_metrics = [_parse_metric(m) for m in metrics]
     weightings = list(weightings)
     params = dict(weighting_params or {})
-    for w in weightings:  # fail before the loop, not inside it
-        voting.weights([], w, **params.get(w, {}))
+    for name in weightings:  # fail before the loop, not inside it
+        voting.weights([], name, **params.get(name, {}))
     X = M.to_numpy()
     rows, cols = np.nonzero(~np.isnan(X))
     if n_cells is not None and check_positive_int(n_cells, "n_cells") < len(rows):
@@ -137,13 +165,164 @@ def _parse_metric(spec: str) -> tuple[str, str, float | None]:
     return str(spec), metric, p_value
 
 
+# ----------------------------------------------------------------------------- splits
+Split = tuple[pd.DataFrame, pd.DataFrame]
+
+
+def _check_size(test_size: object, name: str = "test_size") -> float:
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"{name} must be a number such as 0.2, got {test_size!r}.")
+    size = float(test_size)
+    if not 0 < size < 1:
+        raise ValueError(
+            f"{name} must be strictly between 0 and 1 (the share held out, e.g. 0.2), "
+            f"got {test_size}."
+        )
+    return size
+
+
+def _time_order(ratings: pd.DataFrame, time: str) -> np.ndarray:
+    """Row positions sorted by ``time``; equal times keep their row order."""
+    if time not in ratings.columns:
+        raise ValueError(
+            f"ratings need a {time!r} column to split by time; they have "
+            f"{', '.join(map(str, ratings.columns))}. Pass time='<column>', or split at "
+            f"random with per_user_split / random_split."
+        )
+    stamps = ratings[time].reset_index(drop=True)
+    if stamps.isna().any():
+        raise ValueError(f"ratings[{time!r}] has {int(stamps.isna().sum())} missing value(s).")
+    return stamps.sort_values(kind="stable").index.to_numpy()
+
+
+def _parts(ratings: pd.DataFrame, order: np.ndarray, is_test: np.ndarray, sort: bool) -> Split:
+    """The rows at ``order[~is_test]`` and ``order[is_test]``; in row order if ``sort``."""
+    train, test = order[~is_test], order[is_test]
+    if sort:
+        train, test = np.sort(train), np.sort(test)
+    return ratings.iloc[train], ratings.iloc[test]
+
+
+def _last_per_user(
+    ratings: pd.DataFrame, order: np.ndarray, n_test: Callable[[np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Mask (in ``order``) of each user's last ``n_test(size)`` rows, never all of them."""
+    codes = pd.factorize(ratings["user"].to_numpy()[order])[0]
+    size = np.bincount(codes)[codes]
+    from_end = pd.Series(codes).groupby(codes).cumcount(ascending=False).to_numpy()
+    is_test = from_end < np.minimum(n_test(size), size - 1)
+    if not is_test.any():
+        raise ValueError(
+            "no user has two or more ratings, so none can be held out while keeping "
+            "training data; use temporal_split or random_split."
+        )
+    return is_test
+
+
+def _last_share(n: int, test_size: float) -> np.ndarray:
+    """Mask of the last round(test_size × n) of ``n`` rows, at least one, never all."""
+    if n < 2:
+        raise ValueError("a split needs at least two ratings.")
+    n_test = min(max(round(test_size * n), 1), n - 1)
+    return np.arange(n) >= n - n_test
+
+
+def _share(test_size: float) -> Callable[[np.ndarray], np.ndarray]:
+    """round(test_size × n) ratings of a user with n, at least one."""
+    return lambda size: np.maximum(np.round(test_size * size), 1)
+
+
+def random_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: int = 0) -> Split:
+    """A random ``test_size`` share of all ratings (at least one, never all) is the test set.
+
+    The simplest split, and the leakiest: a model trains on ratings made *after* the ones
+    it is tested on, and some test users or items may be missing from training. Both
+    parts keep the input's row order.
+
+    >>> r = pd.DataFrame({"user": [1, 1, 2, 2, 3], "item": list("abcde")})
+    >>> train, test = random_split(r, 0.2)
+    >>> len(train), len(test)
+    (4, 1)
+    """
+    test_size = _check_size(test_size)
+    check_ratings(ratings, ("user", "item"))
+    order = np.random.default_rng(random_state).permutation(len(ratings))
+    return _parts(ratings, order, _last_share(len(ratings), test_size), sort=True)
+
+
+def per_user_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: int = 0) -> Split:
+    r"""A random ``test_size`` share of each user's ratings is the test set.
+
+    Stratified by user: a user with :math:`n \ge 2` ratings gives
+    :math:`\max(1, \operatorname{round}(\text{test\_size} \cdot n))` of them, never all
+    (:func:`numpy.round`: halves go to the even number), so every test user keeps training
+    data; users with a single rating stay in training. Small users therefore give more than
+    ``test_size`` (one of two is half). Both parts keep the input's row order.
+
+    >>> r = pd.DataFrame({"user": [1, 1, 1, 1, 1, 2], "item": list("abcdef")})
+    >>> train, test = per_user_split(r, 0.4)
+    >>> test["user"].tolist(), sorted(train["user"].unique().tolist())
+    ([1, 1], [1, 2])
+    """
+    test_size = _check_size(test_size)
+    check_ratings(ratings, ("user", "item"))
+    order = np.random.default_rng(random_state).permutation(len(ratings))
+    return _parts(ratings, order, _last_per_user(ratings, order, _share(test_size)), sort=True)
+
+
+def temporal_split(ratings: pd.DataFrame, test_size: float = 0.2, time: str = "timestamp") -> Split:
+    r"""One global cut in time: the latest ``test_size`` share of all ratings is the test set.
+
+    What a deployed model faces: it learns from the past and is scored on what came
+    after. :math:`\operatorname{round}(\text{test\_size} \cdot N)` ratings (at least one,
+    never all) are held out; ratings with the same timestamp as the cut are divided by row
+    order. Users or items first seen after the cut appear only in the test set (cold
+    start); drop them with ``test[test["user"].isin(train["user"])]`` if a model cannot
+    score them. Both parts are in time order.
+
+    >>> r = pd.DataFrame({"user": [1, 1, 2, 2, 3], "item": list("abcde"),
+    ...                   "timestamp": [5, 1, 2, 4, 3]})
+    >>> train, test = temporal_split(r, 0.4)
+    >>> test["item"].tolist()
+    ['d', 'a']
+    """
+    test_size = _check_size(test_size)
+    check_ratings(ratings, ("user", "item"))
+    order = _time_order(ratings, time)
+    return _parts(ratings, order, _last_share(len(ratings), test_size), sort=False)
+
+
+def leave_last_out(ratings: pd.DataFrame, n: int = 1, time: str = "timestamp") -> Split:
+    r"""Each user's latest ``n`` ratings are the test set (leave-one-out for ``n = 1``).
+
+    A user with :math:`m \le n` ratings gives :math:`m - 1` (the training part keeps at
+    least one of each user's ratings); users with a single rating stay in training. Equal
+    timestamps keep their row order. Both parts are in time order.
+
+    >>> r = pd.DataFrame({"user": [1, 1, 1, 2, 2], "item": list("abcde"),
+    ...                   "timestamp": [3, 1, 2, 1, 1]})
+    >>> train, test = leave_last_out(r)
+    >>> test["item"].tolist()
+    ['e', 'a']
+    """
+    n = check_positive_int(n, "n")
+    check_ratings(ratings, ("user", "item"))
+    order = _time_order(ratings, time)
+    is_test = _last_per_user(ratings, order, lambda size: np.full(size.shape, n))
+    return _parts(ratings, order, is_test, sort=False)
+
+
 def split_by_time(
     ratings: pd.DataFrame, test_fraction: float = 0.2, time: str = "timestamp"
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Hold out each user's latest ratings: the test set is the future of the training set.
+) -> Split:
+    r"""Each user's latest ``test_fraction`` share of ratings is the test set.
 
-    Every user with at least two ratings gives ``round(test_fraction × n)`` of them
-    (at least one, never all) to the test set; users with one rating stay in training.
+    The per-user, temporal version of :func:`per_user_split`: a user with
+    :math:`n \ge 2` ratings gives their latest
+    :math:`\max(1, \operatorname{round}(\text{test\_fraction} \cdot n))`, never all;
+    users with one rating stay in training. Unlike :func:`temporal_split` there is no
+    common cut: one user's test ratings may predate another's training ratings. Both parts
+    are in time order.
 
     >>> r = pd.DataFrame({"user": [1, 1, 1, 2], "item": list("abcd"), "rating": 5.0,
     ...                   "timestamp": [3, 1, 2, 1]})
@@ -151,17 +330,35 @@ def split_by_time(
     >>> test["item"].tolist()
     ['a']
     """
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"test_fraction must be strictly between 0 and 1, got {test_fraction}.")
-    check_ratings(ratings)
-    if time not in ratings.columns:
-        raise ValueError(f"ratings need a {time!r} column to split by time.")
-    order = ratings.sort_values([time], kind="stable")
-    position = order.groupby("user").cumcount(ascending=False)  # 0 = the latest
-    size = order.groupby("user")["user"].transform("size")
-    n_test = np.minimum(np.maximum(np.round(test_fraction * size), 1), size - 1)
-    is_test = position < n_test
-    return ratings.loc[order.index[~is_test]], ratings.loc[order.index[is_test]]
+    test_fraction = _check_size(test_fraction, "test_fraction")
+    check_ratings(ratings, ("user", "item"))
+    order = _time_order(ratings, time)
+    is_test = _last_per_user(ratings, order, _share(test_fraction))
+    return _parts(ratings, order, is_test, sort=False)
+
+
+def train_validation_test_split(
+    ratings: pd.DataFrame, split: Callable[..., Split] = temporal_split, **params: Any
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Three parts for honest tuning: ``split`` holds out test, then validation from the rest.
+
+    Tune on ``(train, validation)`` with :func:`search`; score the chosen model on
+    ``test`` once. With :func:`temporal_split` the validation period comes just before
+    the test period; with :func:`leave_last_out` validation is each user's second-latest
+    rating. ``params`` go to both calls, so ``test_size=0.2`` gives 20 % test, 16 %
+    validation and 64 % training.
+
+    >>> r = pd.DataFrame({"user": [1] * 4 + [2] * 3, "item": list("abcdefg"),
+    ...                   "timestamp": [1, 2, 3, 4, 1, 2, 3]})
+    >>> train, validation, test = train_validation_test_split(r, leave_last_out)
+    >>> test["item"].tolist(), validation["item"].tolist()
+    (['g', 'd'], ['f', 'c'])
+    """
+    if not callable(split):
+        raise TypeError(f"split must be a split function such as temporal_split, got {split!r}.")
+    rest, test = split(ratings, **params)
+    train, validation = split(rest, **params)
+    return train, validation, test
 
 
 def kfold_indices(n: int, n_splits: int = 5, random_state: int = 0) -> list[np.ndarray]:
@@ -177,76 +374,419 @@ def kfold_indices(n: int, n_splits: int = 5, random_state: int = 0) -> list[np.n
     return np.array_split(order, n_splits)
 
 
+# ------------------------------------------------------------------ scoring and search
+@dataclass(frozen=True)
+class _Metric:
+    name: str  # as the user wrote it, e.g. "ndcg@10"
+    base: str  # "rmse", "mae" or a column of ranking.per_user
+    k: int | None  # the cut-off of a ranking metric
+
+    @property
+    def greater_is_better(self) -> bool:
+        return self.k is not None
+
+
+def _parse_scoring(scoring: str | Sequence[str]) -> list[_Metric]:
+    names = [scoring] if isinstance(scoring, str) else list(scoring)
+    if not names:
+        raise ValueError("scoring is empty: name at least one metric, e.g. 'rmse' or 'ndcg@10'.")
+    metrics = []
+    for name in dict.fromkeys(names):
+        base, _, k = str(name).partition("@")
+        if name in ("rmse", "mae"):
+            metrics.append(_Metric(name, name, None))
+        elif base in ranking.RANKING and k.isdigit() and int(k) > 0:
+            metrics.append(_Metric(name, base, int(k)))
+        else:
+            raise ValueError(
+                f"Unknown metric {name!r}. Use 'rmse', 'mae' or a ranking metric at a "
+                f"cut-off: {', '.join(f'{m}@10' for m in ranking.RANKING)}."
+            )
+    return metrics
+
+
+def _check_table(ratings: object, metrics: list[_Metric], min_rating: float | None) -> None:
+    rated = min_rating is not None or any(m.k is None for m in metrics)
+    check_ratings(ratings, ("user", "item", "rating") if rated else ("user", "item"))
+
+
+def _param_names(estimator: object) -> list[str]:
+    """The constructor's parameters: scikit-learn's ``get_params`` for its estimators."""
+    if isinstance(estimator, BaseEstimator):
+        return list(estimator.get_params(deep=False))
+    signature = inspect.signature(type(estimator).__init__)
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [p.name for p in list(signature.parameters.values())[1:] if p.kind not in variadic]
+
+
+def _fresh(estimator: Any, params: Mapping[str, object]) -> Any:
+    """An unfitted copy of ``estimator`` with ``params`` changed (:func:`sklearn.base.clone`).
+
+    Classes that are not scikit-learn estimators are rebuilt from the constructor
+    parameters they store under their own names, as scikit-learn's convention asks.
+    """
+    if isinstance(estimator, BaseEstimator):
+        return clone(estimator).set_params(**params)
+    current = {}
+    for name in _param_names(estimator):
+        if not hasattr(estimator, name):
+            raise TypeError(
+                f"{type(estimator).__name__} does not store its parameter {name!r} as an "
+                f"attribute; keep each __init__ argument as self.<name> so it can be cloned."
+            )
+        current[name] = getattr(estimator, name)
+    return type(estimator)(**{**current, **params})
+
+
+def _check_estimator(estimator: object, metrics: list[_Metric]) -> None:
+    needs = ["fit"]
+    needs += ["predict"] if any(m.k is None for m in metrics) else []
+    needs += ["recommend"] if any(m.k is not None for m in metrics) else []
+    missing = [name for name in needs if not callable(getattr(estimator, name, None))]
+    if missing:
+        raise TypeError(
+            f"{type(estimator).__name__} has no {' or '.join(missing)} method; rating "
+            f"metrics need predict(users, items), ranking metrics recommend(users, n)."
+        )
+
+
+def _candidates(
+    estimator: object,
+    param_grid: Mapping[str, object],
+    n_iter: int | None = None,
+    random_state: int = 0,
+) -> list[dict[str, object]]:
+    """The parameter combinations to try: the whole grid, or ``n_iter`` random draws."""
+    if not isinstance(param_grid, Mapping):
+        raise TypeError(
+            f"param_grid must be a mapping parameter -> candidate values, e.g. "
+            f"{{'k': [10, 20]}}, got {type(param_grid).__name__}."
+        )
+    names = list(param_grid)
+    valid = _param_names(estimator)
+    unknown = [name for name in names if name not in valid]
+    if unknown:
+        raise ValueError(
+            f"Unknown parameter(s) {unknown} for {type(estimator).__name__}; valid: "
+            f"{sorted(valid)}."
+        )
+    for name, values in param_grid.items():
+        is_list = isinstance(values, Sequence) and not isinstance(values, str) and len(values) > 0
+        if not is_list and not (n_iter and hasattr(values, "rvs")):
+            raise TypeError(
+                f"param_grid[{name!r}] must be a non-empty list of candidate values "
+                f"(or, with n_iter, a scipy.stats distribution), got {values!r}."
+            )
+    if n_iter is None:
+        grid: Any = param_grid  # every value is a sequence here
+        return [dict(zip(names, v, strict=True)) for v in itertools.product(*grid.values())]
+    sampler = ParameterSampler(
+        dict(param_grid), check_positive_int(n_iter, "n_iter"), random_state=random_state
+    )
+    return [{name: draw[name] for name in names} for draw in sampler]
+
+
+def _score(
+    model: Any,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    metrics: list[_Metric],
+    min_rating: float | None,
+) -> dict[str, float]:
+    """The metrics of a model fitted on ``train``, and the share of unknown test pairs."""
+    known_user = test["user"].isin(train["user"]).to_numpy()
+    known = known_user & test["item"].isin(train["item"]).to_numpy()
+    out: dict[str, float] = {}
+    if any(m.k is None for m in metrics):
+        if isinstance(model, Recommender):  # the contract: its own baseline for unknown ids
+            pred = model.predict(test["user"], test["item"])
+        else:
+            pred = np.full(len(test), float(train["rating"].mean()))  # Surprise's fallback
+            if known.any():
+                pred[known] = model.predict(test["user"][known], test["item"][known])
+        errors = _errors(test["rating"].to_numpy(float), pred)
+    cutoffs = sorted({m.k for m in metrics if m.k is not None})
+    if cutoffs:
+        relevant = known_user
+        if min_rating is not None:
+            relevant = relevant & (test["rating"] >= min_rating).to_numpy()
+        truth = test.loc[relevant, ["user", "item"]]
+        if truth.empty:
+            raise ValueError(
+                "no held-out rating is relevant (rating >= min_rating) and by a user seen in "
+                "training: there is nothing to rank. Lower min_rating or change the split."
+            )
+        recs = model.recommend(users=pd.unique(truth["user"].to_numpy()), n=max(cutoffs))
+        per_k = {k: ranking.per_user(recs, truth, k) for k in cutoffs}
+    for m in metrics:
+        out[m.name] = errors[m.base] if m.k is None else float(per_k[m.k][m.base].mean())
+    out["unknown"] = float(1 - known.mean())
+    return out
+
+
+def _fit_and_score(
+    estimator: object,
+    params: Mapping[str, object],
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    metrics: list[_Metric],
+    min_rating: float | None,
+) -> dict[str, float]:
+    start = time.perf_counter()
+    model = _fresh(estimator, params).fit(train)
+    fit_time = time.perf_counter() - start
+    return {**_score(model, train, test, metrics, min_rating), "fit_time": fit_time}
+
+
+def score(
+    estimator: Any,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    scoring: str | Sequence[str] = "rmse",
+    min_rating: float | None = None,
+) -> dict[str, float]:
+    """Score a recommender fitted on ``train`` on held-out ``test`` ratings.
+
+    Rating metrics predict every test pair; pairs whose user or item ``train`` lacks
+    get the training mean, as in Surprise. Ranking metrics ask ``recommend`` for the
+    test users seen in training; their test items (those rated at least ``min_rating``,
+    if given) are the relevant ones. ``unknown`` is the share of test pairs whose user
+    or item is not in ``train``.
+
+    Call it once, on the model :func:`search` chose: every further look at the test set
+    is tuning on it.
+
+    Returns
+    -------
+    dict
+        metric name → value, and ``unknown``.
+
+    Examples
+    --------
+    >>> from recsys_lab.models.baselines import PopularityRecommender
+    >>> train = pd.DataFrame({"user": [1, 2, 2, 3], "item": ["a", "a", "b", "b"]})
+    >>> test = pd.DataFrame({"user": [1, 3], "item": ["b", "c"]})
+    >>> model = PopularityRecommender().fit(train)
+    >>> score(model, train, test, scoring="hit_rate@1")
+    {'hit_rate@1': 0.5, 'unknown': 0.5}
+    """
+    metrics = _parse_scoring(scoring)
+    _check_estimator(estimator, metrics)
+    for frame in (train, test):
+        _check_table(frame, metrics, min_rating)
+    return _score(estimator, train, test, metrics, min_rating)
+
+
 def cross_validate(
     ratings: pd.DataFrame,
-    param_grid: Mapping[str, Sequence[object]],
+    param_grid: Mapping[str, Sequence[object]] | None = None,
     n_splits: int = 5,
     random_state: int = 0,
+    *,
+    estimator: Any = None,
+    scoring: str | Sequence[str] = ("rmse", "mae"),
+    min_rating: float | None = None,
 ) -> pd.DataFrame:
-    """K-fold cross-validation of :class:`KNNRecommender` over a parameter grid.
+    """K-fold cross-validation of a recommender over a parameter grid.
 
     Every combination is fitted on the same folds, so differences between rows are
-    differences between parameters, not between splits. Ratings whose user or
-    item is missing from a fold's training part are predicted by the global mean
-    and counted in ``impossible``, as in Surprise.
+    differences between parameters, not between splits. The folds are random
+    (:func:`kfold_indices`): fine for comparing parameters, leaky for estimating how a
+    model would fare on future ratings (:func:`temporal_split`). Scoring is as in
+    :func:`score`.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        ``user, item, rating``.
+    param_grid : mapping, optional
+        Parameter → candidate values; every combination is tried. Default: the
+        estimator as given.
+    n_splits, random_state : int
+        Number of folds and their seed.
+    estimator : recommender, default ``KNNRecommender()``
+        Any object following scikit-learn's conventions; fresh copies are fitted.
+    scoring : str or list of str, default ("rmse", "mae")
+    min_rating : float, optional
+        For ranking metrics: the least rating that counts as relevant.
 
     Returns
     -------
     DataFrame
-        One row per (combination, fold): the parameters, ``fold``, ``mae``, ``rmse``,
-        ``impossible`` (share of test pairs) and ``fit_time`` (seconds).
+        One row per (combination, fold): the parameters, ``fold``, the metrics,
+        ``unknown`` (share of test pairs with a user or item missing from the fold's
+        training part) and ``fit_time`` (seconds).
 
     Examples
     --------
     >>> from recsys_lab.datasets import make_marketing
     >>> ratings = make_marketing(n_users=60, n_items=40, mean_ratings=10).ratings
     >>> cv = cross_validate(ratings, {"k": [5, 20]}, n_splits=3)
-    >>> cv.shape[0], sorted(cv.columns)[:3]
-    (6, ['fit_time', 'fold', 'impossible'])
+    >>> cv.shape[0], list(cv.columns)
+    (6, ['k', 'fold', 'rmse', 'mae', 'unknown', 'fit_time'])
     """
-    df = check_ratings(ratings)
-    names = list(param_grid)
-    unknown = set(names) - set(KNNRecommender().get_params())
-    if unknown:
-        raise ValueError(
-            f"Unknown parameter(s) {sorted(unknown)} for KNNRecommender; "
-            f"valid: {sorted(KNNRecommender().get_params())}."
-        )
-    folds = kfold_indices(len(df), n_splits, random_state)
+    estimator = KNNRecommender() if estimator is None else estimator
+    metrics = _parse_scoring(scoring)
+    _check_estimator(estimator, metrics)
+    _check_table(ratings, metrics, min_rating)
+    candidates = _candidates(estimator, param_grid or {})
+    folds = kfold_indices(len(ratings), n_splits, random_state)
     rows = []
-    for values in itertools.product(*(param_grid[n] for n in names)):
-        params = dict(zip(names, values, strict=True))
+    for params in candidates:
         for f, test_idx in enumerate(folds):
-            test = df.iloc[test_idx]
-            train = df.drop(df.index[test_idx])
-            start = time.perf_counter()
-            model = KNNRecommender(**params).fit(train)
-            fit_time = time.perf_counter() - start
-            out = model.predict_details(test["user"], test["item"])
-            errs = _errors(test["rating"].to_numpy(float), out["estimate"].to_numpy())
-            rows.append(
-                {
-                    **params,
-                    "fold": f,
-                    **errs,
-                    "impossible": float(out["fallback"].mean()),
-                    "fit_time": fit_time,
-                }
-            )
+            is_test = np.zeros(len(ratings), dtype=bool)
+            is_test[test_idx] = True
+            train, test = ratings.iloc[~is_test], ratings.iloc[test_idx]
+            scores = _fit_and_score(estimator, params, train, test, metrics, min_rating)
+            rows.append({**params, "fold": f, **scores})
     return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """The result of :func:`search`.
+
+    Attributes
+    ----------
+    results : DataFrame
+        One row per combination, best first: the parameters, the metrics on validation,
+        ``unknown``, ``fit_time`` and ``rank`` (1 = best; ties keep the search order).
+    best_params : dict
+    best_estimator : recommender
+        Fitted with ``best_params`` on ``training``.
+    training : DataFrame
+        What ``best_estimator`` was fitted on: train and validation (``refit=True``) or
+        train alone.
+    scoring : list of str
+        The metrics; the first one chose the best.
+    min_rating : float or None
+    """
+
+    results: pd.DataFrame
+    best_params: dict[str, object]
+    best_estimator: Any
+    training: pd.DataFrame
+    scoring: list[str]
+    min_rating: float | None = None
+
+    def score(self, test: pd.DataFrame) -> dict[str, float]:
+        """Score the chosen model on the test set, once (see :func:`score`)."""
+        return score(self.best_estimator, self.training, test, self.scoring, self.min_rating)
+
+
+def search(
+    estimator: Any,
+    param_grid: Mapping[str, object],
+    train: pd.DataFrame,
+    validation: pd.DataFrame,
+    scoring: str | Sequence[str] = "rmse",
+    n_iter: int | None = None,
+    random_state: int = 0,
+    refit: bool = True,
+    min_rating: float | None = None,
+) -> SearchResult:
+    """Grid or random search of any recommender's parameters on a validation set.
+
+    Each combination is fitted on ``train`` and scored on ``validation`` (as in
+    :func:`score`); the first metric of ``scoring`` picks the best (lowest RMSE/MAE,
+    highest ranking metric), which is then refitted. The test set plays no part: report
+    it once, afterwards, with :meth:`SearchResult.score`. Get the three parts from
+    :func:`train_validation_test_split`.
+
+    Parameters
+    ----------
+    estimator : recommender
+        Any object following scikit-learn's conventions (parameters = constructor
+        arguments); it is cloned, never fitted itself.
+    param_grid : mapping
+        Parameter → list of candidate values; with ``n_iter``, a value may also be a
+        ``scipy.stats`` distribution (as :class:`sklearn.model_selection.ParameterSampler`).
+    train, validation : DataFrame
+        ``user, item[, rating]``.
+    scoring : str or list of str, default "rmse"
+    n_iter : int, optional
+        ``None``: every combination (grid search); else that many random combinations,
+        drawn with ``random_state`` (random search; Bergstra & Bengio, JMLR 2012).
+    refit : bool, default True
+        Refit the best parameters on train + validation (True) or on train alone.
+    min_rating : float, optional
+        For ranking metrics: the least rating that counts as relevant.
+
+    Returns
+    -------
+    SearchResult
+
+    Examples
+    --------
+    >>> from recsys_lab.datasets import make_marketing
+    >>> from recsys_lab.mf import ALSMatrixFactorization
+    >>> ratings = make_marketing(n_users=60, n_items=40, mean_ratings=10).ratings
+    >>> train, validation, test = train_validation_test_split(ratings, test_size=0.2)
+    >>> found = search(ALSMatrixFactorization(), {"n_factors": [2, 4], "reg": [0.1, 1.0]},
+    ...                train, validation)
+    >>> len(found.results), sorted(found.best_params)
+    (4, ['n_factors', 'reg'])
+    >>> sorted(found.score(test))
+    ['rmse', 'unknown']
+    """
+    metrics = _parse_scoring(scoring)
+    _check_estimator(estimator, metrics)
+    for frame in (train, validation):
+        _check_table(frame, metrics, min_rating)
+    candidates = _candidates(estimator, param_grid, n_iter, random_state)
+    rows = [
+        {**params, **_fit_and_score(estimator, params, train, validation, metrics, min_rating)}
+        for params in candidates
+    ]
+    first = metrics[0]
+    results = pd.DataFrame(rows)
+    rank = results[first.name].rank(method="first", ascending=not first.greater_is_better)
+    results["rank"] = rank.astype(int)
+    best = int(np.argmin(results["rank"].to_numpy()))
+    training = pd.concat([train, validation]) if refit else train
+    best_estimator = _fresh(estimator, candidates[best]).fit(training)
+    return SearchResult(
+        results.sort_values("rank", kind="stable").reset_index(drop=True),
+        candidates[best],
+        best_estimator,
+        training,
+        [m.name for m in metrics],
+        min_rating,
+    )
+
+
 def summarize(results: pd.DataFrame, by: Sequence[str] | None = None) -> pd.DataFrame:
-    """Mean and standard deviation of the errors per parameter combination, best first.
+    """Mean and standard deviation of each metric per parameter combination, best first.
+
+    "Best" is by the first metric column (lowest RMSE/MAE, highest ranking metric);
+    ties keep the order of the results.
 
     >>> cv = pd.DataFrame({"k": [5, 5, 9, 9], "fold": [0, 1, 0, 1],
     ...                    "rmse": [1.0, 1.2, 0.9, 0.9], "mae": [0.8, 0.8, 0.7, 0.7]})
     >>> summarize(cv)["k"].tolist()
     [9, 5]
     """
-    errors = [c for c in ("rmse", "mae", "impossible", "fit_time") if c in results]
+    metrics = [c for c in results.columns if _is_metric(c)]
+    if not metrics:
+        raise ValueError(
+            f"results have no metric column (rmse, mae, ndcg@10, ...); they have "
+            f"{list(results.columns)}."
+        )
+    values = [*metrics, *(c for c in ("unknown", "fit_time") if c in results.columns)]
     if by is None:
-        by = [c for c in results.columns if c not in (*errors, "fold")]
-    grouped = results.groupby(list(by), sort=False)[errors]
+        by = [c for c in results.columns if c not in (*values, "fold", "rank")]
+    if not by:  # one model, no parameters: one row
+        overall = pd.concat([results[values].mean(), results[values].std().add_suffix("_std")])
+        return overall.to_frame().T.reset_index(drop=True)
+    grouped = results.groupby(list(by), sort=False, dropna=False)[values]
     table = grouped.mean().join(grouped.std().add_suffix("_std"))
-    return table.sort_values("rmse", kind="stable").reset_index()
+    ascending = not _parse_scoring(metrics[0])[0].greater_is_better
+    return table.sort_values(metrics[0], ascending=ascending, kind="stable").reset_index()
+
+
+def _is_metric(name: Hashable) -> bool:
+    try:
+        _parse_scoring(str(name))
+    except ValueError:
+        return False
+    return True

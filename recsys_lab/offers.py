@@ -10,7 +10,9 @@ The world
 
     — offer × context *interactions*, which a model without crosses cannot represent.
     The toy term is the second source's table: offer 0 is liked when
-    :math:`f_1 = f_2`, offer 1 when :math:`f_1 = 0, f_2 = 1`.
+    :math:`f_1 = f_2`, offer 1 when :math:`f_1 = 0, f_2 = 1`. The requests are finite:
+    :meth:`OfferWorld.context_grid` lists every one with its probability, so
+    :meth:`OfferWorld.policy_value` gives any policy's true click rate exactly.
 
 Rankers (:class:`OfferRanker`, scikit-learn underneath)
     ``"plain"`` logistic regression on one-hot context + offer (no interactions);
@@ -18,19 +20,24 @@ Rankers (:class:`OfferRanker`, scikit-learn underneath)
     trees, which find interactions themselves. ``fit(log)`` offline, ``rank(contexts)``
     online.
 
-Serving (:func:`simulate_serving`)
+Serving (:func:`simulate_serving`, :func:`log_serving`)
     Random serving until the first model, then ``explore`` random / the rest the model,
     retrained every ``retrain_every`` days on all data so far; optionally an offer whose
     appeal collapses on a given day, and a shift in the segment mix.
+    :func:`simulate_serving` keeps daily totals; :func:`log_serving` keeps every
+    impression with the probability it was chosen with (for :mod:`recsys_lab.ope`), and
+    can serve with a frozen, already fitted model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
@@ -79,13 +86,17 @@ class OfferWorld:
         self.segments = tuple(f"S{j + 1:02d}" for j in range(s))
         self.offers = tuple(f"offer_{j + 1}" for j in range(o))
 
-    def _check_mix(self, mix: Sequence[float]) -> np.ndarray:
-        mix = np.asarray(mix, dtype=float)
-        if mix.shape != (self.n_segments,) or (mix < 0).any() or not np.isclose(mix.sum(), 1):
+    def _check_mix(self, mix: ArrayLike) -> np.ndarray:
+        shares = np.asarray(mix, dtype=float)
+        if (
+            shares.shape != (self.n_segments,)
+            or (shares < 0).any()
+            or not np.isclose(shares.sum(), 1)
+        ):
             raise ValueError(
                 f"segment_mix must be {self.n_segments} non-negative shares summing to 1."
             )
-        return mix
+        return shares
 
     def sample_contexts(
         self, n: int, rng: np.random.Generator, segment_mix: Sequence[float] | None = None
@@ -105,25 +116,79 @@ class OfferWorld:
         )
 
     def _index(self, values: pd.Series, labels: Sequence[str], what: str) -> np.ndarray:
-        codes = pd.Index(labels).get_indexer(values)
+        codes = pd.Index(labels).get_indexer(pd.Index(values))
         if (codes < 0).any():
             bad = values[codes < 0].iloc[0]
             raise ValueError(f"Unknown {what} {bad!r}. Known: {list(labels)}.")
         return codes
 
+    def _codes(self, contexts: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """Integer codes of every context column: segment, placement, channel, device, f1, f2."""
+        missing = [c for c in CONTEXT if c not in contexts.columns]
+        if missing:
+            raise ValueError(f"contexts lack column(s) {missing}; a request has {list(CONTEXT)}.")
+        features = []
+        for col in ("feature_1", "feature_2"):
+            values = contexts[col].to_numpy()
+            if not np.isin(values, [0, 1]).all():
+                raise ValueError(f"{col} must be 0 or 1 for every request.")
+            features.append(values.astype(int))
+        return (
+            self._index(contexts["segment"], self.segments, "segment"),
+            self._index(contexts["placement"], self.placements, "placement"),
+            self._index(contexts["channel"], self.channels, "channel"),
+            self._index(contexts["device"], self.devices, "device"),
+            *features,
+        )
+
+    def _grid_shape(self) -> tuple[int, ...]:
+        return (self.n_segments, len(self.placements), len(self.channels), len(self.devices), 2, 2)
+
+    def context_grid(self, segment_mix: Sequence[float] | None = None) -> pd.DataFrame:
+        """Every distinct request with its ``probability``: the whole context distribution.
+
+        Segments follow the mix; placement, channel, device and the two features are
+        uniform and independent, as in :meth:`sample_contexts`. Row ``i`` is the request
+        whose :meth:`context_index` is ``i``, so anything computed once on the grid (true
+        click probabilities, a frozen model's choices) can be looked up for any request.
+
+        >>> grid = OfferWorld(n_segments=4).context_grid()
+        >>> len(grid), round(float(grid["probability"].sum()), 12)  # 4·3·2·2·2·2 requests
+        (192, 1.0)
+        """
+        mix = self.segment_mix if segment_mix is None else self._check_mix(segment_mix)
+        s, p, c, d, f1, f2 = np.indices(self._grid_shape()).reshape(6, -1)
+        others = len(self.placements) * len(self.channels) * len(self.devices) * 4
+        return pd.DataFrame(
+            {
+                "segment": np.array(self.segments)[s],
+                "placement": np.array(self.placements)[p],
+                "channel": np.array(self.channels)[c],
+                "device": np.array(self.devices)[d],
+                "feature_1": f1,
+                "feature_2": f2,
+                "probability": np.asarray(mix)[s] / others,
+            }
+        )
+
+    def context_index(self, contexts: pd.DataFrame) -> np.ndarray:
+        """Row of :meth:`context_grid` for each request (a mixed-radix code of its columns).
+
+        >>> world = OfferWorld(n_segments=4)
+        >>> grid = world.context_grid()
+        >>> world.context_index(grid.iloc[[5, 0, 191]]).tolist()
+        [5, 0, 191]
+        """
+        return np.ravel_multi_index(self._codes(contexts), self._grid_shape())
+
     def click_probability(
-        self, contexts: pd.DataFrame, appeal: Sequence[float] | None = None
+        self, contexts: pd.DataFrame, appeal: ArrayLike | None = None
     ) -> np.ndarray:
         """True click probability of every offer for every request (requests × offers).
 
         ``appeal`` multiplies each offer's probability (e.g. 0.1 for a collapsed offer).
         """
-        s = self._index(contexts["segment"], self.segments, "segment")
-        p = self._index(contexts["placement"], self.placements, "placement")
-        c = self._index(contexts["channel"], self.channels, "channel")
-        d = self._index(contexts["device"], self.devices, "device")
-        f1 = contexts["feature_1"].to_numpy()
-        f2 = contexts["feature_2"].to_numpy()
+        s, p, c, d, f1, f2 = self._codes(contexts)
         toy = np.zeros((len(contexts), self.n_offers))
         toy[:, 0] = np.where(f1 == f2, 1.2, -1.2)  # offer_1 likes equal features
         toy[:, 1] = np.where((f1 == 0) & (f2 == 1), 1.5, -0.8)  # offer_2 likes (0, 1)
@@ -138,6 +203,60 @@ class OfferWorld:
         if appeal is not None:
             prob = prob * np.asarray(appeal, dtype=float)[None, :]
         return prob
+
+    def policy_value(
+        self,
+        policy: Callable[[pd.DataFrame], ArrayLike] | ArrayLike,
+        contexts: pd.DataFrame | None = None,
+        segment_mix: Sequence[float] | None = None,
+    ) -> float:
+        r"""The true expected click rate of a policy, the number off-policy estimates aim at.
+
+        .. math:: V(\pi) = \sum_x P(x) \sum_a \pi(a \mid x)\, p(\text{click} \mid x, a)
+
+        With ``contexts=None`` the sum runs exactly over :meth:`context_grid` (the world's
+        whole request distribution, under ``segment_mix`` if given); with logged
+        ``contexts`` it is the average over those requests, :math:`P(x) = 1/n`.
+
+        Parameters
+        ----------
+        policy : callable or array
+            A function mapping a contexts DataFrame to an (requests × offers) array of
+            choice probabilities over :attr:`offers` (rows sum to 1), such as
+            :class:`recsys_lab.ope.Policy`; or that array itself for the given ``contexts``.
+        contexts : DataFrame, optional
+            Requests to average over instead of the whole distribution.
+        segment_mix : sequence of float, optional
+            Segment shares for the exact expectation (only with ``contexts=None``).
+
+        Examples
+        --------
+        >>> world = OfferWorld(n_offers=3, n_segments=2)
+        >>> uniform = lambda ctx: np.full((len(ctx), 3), 1 / 3)
+        >>> grid = world.context_grid()
+        >>> mean_click = world.click_probability(grid).mean(axis=1) @ grid["probability"]
+        >>> bool(np.isclose(world.policy_value(uniform), mean_click))
+        True
+        """
+        if contexts is None:
+            contexts = self.context_grid(segment_mix)
+            weights = contexts["probability"].to_numpy()
+        elif segment_mix is not None:
+            raise ValueError("segment_mix applies only to the exact value (contexts=None).")
+        elif len(contexts) == 0:
+            raise ValueError("contexts is empty: there are no requests to average over.")
+        else:
+            weights = np.full(len(contexts), 1.0 / len(contexts))
+        dist = np.asarray(policy(contexts) if callable(policy) else policy, dtype=float)
+        shape = (len(contexts), self.n_offers)
+        if dist.shape != shape:
+            raise ValueError(
+                f"the policy must give a {shape} array of choice probabilities (requests × "
+                f"offers, in the order of world.offers), got shape {dist.shape}."
+            )
+        if (dist < 0).any() or not np.allclose(dist.sum(axis=1), 1.0):
+            raise ValueError("each row of the policy's probabilities must be >= 0 and sum to 1.")
+        return float(weights @ (dist * self.click_probability(contexts)).sum(axis=1))
 
     def log(self, n: int, random_state: int = 0) -> pd.DataFrame:
         """A log of ``n`` randomly served requests: context, offer, response (0/1)."""
@@ -261,6 +380,33 @@ class OfferRanker:
         )
 
 
+def _check_rate(value: float, name: str) -> float:
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value}.")
+    return float(value)
+
+
+def _best_offer(ranker: OfferRanker, contexts: pd.DataFrame, offers: Sequence[str]) -> np.ndarray:
+    """Index (in ``offers``) of the ranker's top-scored offer per request; ties go to the first."""
+    ranker._check_fitted()
+    scores = ranker.rank(contexts, [o for o in offers if o in ranker.offers_])
+    return pd.Index(offers).get_indexer(pd.Index(scores.idxmax(axis=1)))
+
+
+def _choose(
+    best: np.ndarray | None, n: int, n_offers: int, rng: np.random.Generator, explore: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """For ``n`` requests: a random offer with probability ``explore``, else ``best``.
+
+    Always random with no model. Returns (offer indices, explored flags).
+    """
+    random_pick = rng.integers(n_offers, size=n)
+    if best is None:
+        return random_pick, np.ones(n, dtype=bool)
+    explored = rng.random(n) < explore
+    return np.where(explored, random_pick, best), explored
+
+
 def serve(
     ranker: OfferRanker | None,
     contexts: pd.DataFrame,
@@ -270,25 +416,86 @@ def serve(
     opted_out: np.ndarray | None = None,
     default_offer: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Choose an offer per request: random with probability ``explore`` (or always, with no
-    model), else the model's best. Opted-out requests get ``default_offer``, the
-    non-personalized choice. Returns (offer indices, explored flags)."""
-    if not 0 <= explore <= 1:
-        raise ValueError(f"explore must be between 0 and 1, got {explore}.")
-    n = len(contexts)
-    random_pick = rng.integers(len(offers), size=n)
-    explored = np.ones(n, dtype=bool) if ranker is None else rng.random(n) < explore
-    chosen = random_pick.copy()
-    if ranker is not None:
-        scores = ranker.rank(contexts, [o for o in offers if o in ranker.offers_])
-        best = pd.Index(offers).get_indexer(scores.idxmax(axis=1))
-        chosen = np.where(explored, random_pick, best)
+    """Choose an offer per request: random with probability ``explore``, else the best.
+
+    Always random with no model. Opted-out requests get ``default_offer``, the
+    non-personalized choice. Returns (offer indices, explored flags).
+    """
+    _check_rate(explore, "explore")
+    best = None if ranker is None else _best_offer(ranker, contexts, offers)
+    chosen, explored = _choose(best, len(contexts), len(offers), rng, explore)
     if opted_out is not None:
         if default_offer is None:
             raise ValueError("opted-out users need a default_offer (the non-personalized one).")
         chosen = np.where(opted_out, list(offers).index(default_offer), chosen)
         explored = explored & ~opted_out
     return chosen, explored
+
+
+class _Day(NamedTuple):
+    """One simulated day of serving."""
+
+    day: int
+    contexts: pd.DataFrame
+    chosen: np.ndarray  # offer index shown
+    explored: np.ndarray  # served at random?
+    best: np.ndarray | None  # the serving model's pick (None while serving at random)
+    truth: np.ndarray  # true click probabilities, requests × offers
+    clicks: np.ndarray
+    model_version: int  # 0 while random, then 1, 2, … per (re)trained model
+    model_day: int  # day the serving model was trained; -1 for none or a frozen model
+
+
+def _serving_days(
+    world: OfferWorld,
+    model: str | OfferRanker,
+    n_days: int,
+    requests_per_day: int,
+    explore: float,
+    retrain_every: int,
+    first_model_day: int,
+    window_days: int | None,
+    collapse: tuple[str, int] | None,
+    shifted_mix: tuple[int, Sequence[float]] | None,
+    random_state: int,
+) -> Iterator[_Day]:
+    """The serving loop behind :func:`simulate_serving` and :func:`log_serving`.
+
+    A model's picks are computed once on :meth:`OfferWorld.context_grid` and looked up
+    per request, so serving costs no scoring after a (re)training.
+    """
+    check_positive_int(n_days, "n_days")
+    check_positive_int(requests_per_day, "requests_per_day")
+    check_positive_int(retrain_every, "retrain_every")
+    _check_rate(explore, "explore")
+    frozen = isinstance(model, OfferRanker)
+    if not frozen:
+        check_choice(model, "model", OfferRanker.MODELS)
+    rng = np.random.default_rng(random_state)
+    offers = list(world.offers)
+    appeal = np.ones(world.n_offers)
+    if collapse is not None:
+        check_choice(collapse[0], "offer", offers)
+    grid = world.context_grid()
+    picks = _best_offer(model, grid, offers) if isinstance(model, OfferRanker) else None
+    version, model_day = int(frozen), -1  # a frozen model was trained before day 0
+    history: list[pd.DataFrame] = []
+    for day in range(n_days):
+        if collapse is not None and day >= collapse[1]:
+            appeal[offers.index(collapse[0])] = 0.1
+        if not frozen and day >= first_model_day and (day - first_model_day) % retrain_every == 0:
+            recent = history if window_days is None else history[-window_days:]
+            ranker = OfferRanker(str(model), random_state=random_state).fit(pd.concat(recent))
+            picks = _best_offer(ranker, grid, offers)
+            version, model_day = version + 1, day
+        mix = shifted_mix[1] if shifted_mix is not None and day >= shifted_mix[0] else None
+        ctx = world.sample_contexts(requests_per_day, rng, segment_mix=mix)
+        best = None if picks is None else picks[world.context_index(ctx)]
+        chosen, explored = _choose(best, len(ctx), len(offers), rng, explore)
+        truth = world.click_probability(ctx, appeal)
+        clicks = (rng.random(len(ctx)) < truth[np.arange(len(ctx)), chosen]).astype(int)
+        history.append(ctx.assign(offer=np.array(offers)[chosen], response=clicks))
+        yield _Day(day, ctx, chosen, explored, best, truth, clicks, version, model_day)
 
 
 def simulate_serving(
@@ -321,41 +528,106 @@ def simulate_serving(
     DataFrame
         One row per day: ``day, ctr, best_ctr, random_ctr, explored, model_day`` and
         ``share_<offer>`` (share of traffic per offer).
+
+    See Also
+    --------
+    log_serving : the same serving, one row per impression with its propensity.
     """
-    check_positive_int(n_days, "n_days")
-    check_positive_int(retrain_every, "retrain_every")
-    rng = np.random.default_rng(random_state)
-    offers = list(world.offers)
-    appeal = np.ones(world.n_offers)
-    if collapse is not None:
-        check_choice(collapse[0], "offer", offers)
-    history: list[pd.DataFrame] = []
-    ranker, trained_on = None, -1
+    check_choice(model, "model", OfferRanker.MODELS)
     rows = []
-    for day in range(n_days):
-        if collapse is not None and day >= collapse[1]:
-            appeal[offers.index(collapse[0])] = 0.1
-        if day >= first_model_day and (day - first_model_day) % retrain_every == 0:
-            recent = history if window_days is None else history[-window_days:]
-            ranker = OfferRanker(model, random_state=random_state).fit(pd.concat(recent))
-            trained_on = day
-        mix = shifted_mix[1] if shifted_mix is not None and day >= shifted_mix[0] else None
-        ctx = world.sample_contexts(requests_per_day, rng, segment_mix=mix)
-        chosen, explored = serve(ranker, ctx, rng, offers, explore)
-        p = world.click_probability(ctx, appeal)
-        clicks = (rng.random(len(ctx)) < p[np.arange(len(ctx)), chosen]).astype(int)
-        history.append(ctx.assign(offer=np.array(offers)[chosen], response=clicks))
+    for d in _serving_days(
+        world, model, n_days, requests_per_day, explore, retrain_every, first_model_day,
+        window_days, collapse, shifted_mix, random_state,
+    ):  # fmt: skip
         row = {
-            "day": day,
-            "ctr": clicks.mean(),
-            "best_ctr": p.max(axis=1).mean(),
-            "random_ctr": p.mean(axis=1).mean(),
-            "explored": explored.mean(),
-            "model_day": trained_on,
+            "day": d.day,
+            "ctr": d.clicks.mean(),
+            "best_ctr": d.truth.max(axis=1).mean(),
+            "random_ctr": d.truth.mean(axis=1).mean(),
+            "explored": d.explored.mean(),
+            "model_day": d.model_day,
         }
-        row |= {f"share_{o}": float((chosen == j).mean()) for j, o in enumerate(offers)}
+        row |= {f"share_{o}": float((d.chosen == j).mean()) for j, o in enumerate(world.offers)}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def log_serving(
+    world: OfferWorld,
+    model: str | OfferRanker = "crossed",
+    n_days: int = 35,
+    requests_per_day: int = 1500,
+    epsilon: float = 0.1,
+    retrain_every: int = 7,
+    first_model_day: int = 7,
+    window_days: int | None = None,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    r"""Serve like :func:`simulate_serving` and keep every impression with its propensity.
+
+    While no model exists every offer is shown with probability :math:`1/K`; afterwards a
+    request is explored (a uniformly random offer) with probability :math:`\varepsilon`,
+    else gets the model's pick :math:`m(x)`. The probability that the shown offer
+    :math:`a` was chosen — the propensity score that off-policy estimators divide by — is
+
+    .. math:: \pi_b(a \mid x) = (1 - \varepsilon)\,[a = m(x)] + \varepsilon / K
+
+    (0.9·[pick] + 0.1/K at the seed's 90/10). An explored request may show the model's
+    pick too, so ``explored`` and ``pscore`` carry different information.
+
+    Parameters
+    ----------
+    world : OfferWorld
+    model : {"plain", "crossed", "boosting"} or fitted OfferRanker
+        A model name: random serving until ``first_model_day``, then that model,
+        retrained every ``retrain_every`` days on all data so far (or the last
+        ``window_days``). A fitted :class:`OfferRanker`: the logging policy is frozen —
+        that model serves from day 0 and is never retrained, so repeated logs
+        (``random_state`` = 0, 1, 2, …) are cheap draws from one fixed policy.
+    n_days, requests_per_day : int
+    epsilon : float
+        Exploration rate :math:`\varepsilon` in [0, 1]; 0 logs no exploration at all.
+    retrain_every, first_model_day, window_days : int
+        The retraining schedule (only for a model name).
+    random_state : int
+
+    Returns
+    -------
+    DataFrame
+        One row per impression: ``day``, the context columns, ``offer`` (shown),
+        ``response`` (click 0/1: the reward), ``pscore``, ``explored`` and
+        ``model_version`` (0 while serving at random, then 1, 2, … per trained model).
+
+    Examples
+    --------
+    >>> world = OfferWorld(n_offers=3, n_segments=2)
+    >>> log = log_serving(world, n_days=4, requests_per_day=200, first_model_day=2)
+    >>> sorted(log["pscore"].round(4).unique().tolist())  # 0.1/3, 1/3 and 0.9 + 0.1/3
+    [0.0333, 0.3333, 0.9333]
+    """
+    _check_rate(epsilon, "epsilon")
+    k = world.n_offers
+    days = []
+    for d in _serving_days(
+        world, model, n_days, requests_per_day, epsilon, retrain_every, first_model_day,
+        window_days, None, None, random_state,
+    ):  # fmt: skip
+        if d.best is None:
+            pscore = np.full(len(d.chosen), 1.0 / k)
+        else:
+            pscore = (1 - epsilon) * (d.chosen == d.best) + epsilon / k
+        days.append(
+            d.contexts.assign(
+                offer=np.array(world.offers)[d.chosen],
+                response=d.clicks,
+                pscore=pscore,
+                explored=d.explored,
+                model_version=d.model_version,
+            )
+        )
+    log = pd.concat(days, ignore_index=True)
+    log.insert(0, "day", np.repeat(np.arange(n_days), requests_per_day))
+    return log
 
 
 def ab_log(

@@ -58,8 +58,10 @@ def _from_sums(
     min_support: int,
     shrinkage: float,
 ) -> np.ndarray:
-    """Similarity from the co-rated sums (same operations, same order as Surprise);
-    ``si, sj`` are read by Pearson only."""
+    """Similarity from the co-rated sums (same operations, same order as Surprise).
+
+    ``si, sj`` are read by Pearson only.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         if metric == "msd":
             sim = 1.0 / ((sqi + sqj - 2.0 * prods) / n + 1.0)
@@ -82,7 +84,7 @@ def similarity(
     min_support: int = 1,
     shrinkage: float = 0.0,
 ) -> float:
-    """Similarity of two rows over the positions where both are known.
+    r"""Similarity of two rows over the positions where both are known.
 
     Parameters
     ----------
@@ -92,7 +94,7 @@ def similarity(
     min_support : int, default 1
         Fewer co-rated values than this gives 0.
     shrinkage : float, default 0
-        :math:`\\lambda` in the factor :math:`n / (n + \\lambda)`.
+        :math:`\lambda` in the factor :math:`n / (n + \lambda)`.
 
     Examples
     --------
@@ -123,9 +125,11 @@ def _corated_sums(
     stop: int,
     with_sums: bool,
 ) -> tuple[np.ndarray, ...]:  # pragma: no cover - compiled; tested equal to sparse products
-    """Co-rated sums of rows ``start:stop`` of CSR ``X`` (``t_*``: ``X.T`` in CSR) with
-    every row: ``n, sum r_a r_b, sum r_a^2, sum r_b^2, sum r_a, sum r_b`` (the last
-    two only ``with_sums``, else empty)."""
+    """Co-rated sums of rows ``start:stop`` of CSR ``X`` with every row.
+
+    ``t_*`` is ``X.T`` in CSR. Returns ``n, sum r_a r_b, sum r_a^2, sum r_b^2, sum r_a,
+    sum r_b``, the last two only ``with_sums`` (else empty).
+    """
     block, n_rows = stop - start, len(indptr) - 1
     n, prods = np.zeros((block, n_rows)), np.zeros((block, n_rows))
     sqi, sqj = np.zeros((block, n_rows)), np.zeros((block, n_rows))

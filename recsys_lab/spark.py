@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ import pandas as pd
 from recsys_lab._validation import check_positive_int
 
 if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.ml.recommendation import ALSModel
     from pyspark.sql import DataFrame, SparkSession
 
 INSTALL = "pip install -e '.[spark]'  (or: pip install pyspark)"
@@ -86,9 +87,14 @@ def session(app: str = "recsys-lab", cores: int = 2, memory: str = "4g") -> Spar
 
 
 @contextmanager
-def local_session(**kwargs: object) -> Iterator[SparkSession]:
-    """``with local_session() as spark: ...`` — the session is always stopped."""
-    spark = session(**kwargs)
+def local_session(
+    app: str = "recsys-lab", cores: int = 2, memory: str = "4g"
+) -> Iterator[SparkSession]:
+    """``with local_session() as spark: ...`` — the session is always stopped.
+
+    The arguments are those of :func:`session`.
+    """
+    spark = session(app, cores, memory)
     try:
         yield spark
     finally:
@@ -112,6 +118,10 @@ def make_marketing(
     of rated items and ratings — the part that grows with the data — runs in Spark,
     each user with its own generator seeded by ``(seed, user)``. Statistically the same
     shop; not row-for-row, since the random streams differ.
+
+    The sizes and ``seed`` are those of :func:`recsys_lab.datasets.make_marketing`;
+    ``partitions`` is the number of Spark partitions of the users (default: the
+    context's default parallelism).
     """
     from pyspark.sql.types import IntegerType, StructField, StructType
 
@@ -124,7 +134,7 @@ def make_marketing(
     )
     activity = dict(enumerate(latent.n_rated.tolist(), start=1))
 
-    def sample(rows: Iterator) -> Iterator[tuple[int, int, int]]:
+    def sample(rows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
         Qb, bi, lp, mu = shared.value
         for user, n_rated in rows:
             rng = np.random.default_rng([seed, user])
@@ -151,10 +161,24 @@ def _top_k(recs: DataFrame, k: int) -> DataFrame:
 
 
 def ranking_metrics(recs: DataFrame, truth: DataFrame, k: int = 10) -> dict[str, float]:
-    """Precision, recall, NDCG and MAP at ``k`` (binary relevance), averaged over the
-    users in ``truth`` — the definitions of :func:`recsys_lab.metrics.per_user`.
+    """Precision, recall, NDCG and MAP at ``k`` (binary relevance).
 
-    ``recs``: ``user, item, rank``; ``truth``: ``user, item``.
+    Averaged over the users in ``truth``, with the definitions of
+    :func:`recsys_lab.metrics.per_user`.
+
+    Parameters
+    ----------
+    recs : pyspark.sql.DataFrame
+        Columns ``user, item, rank``.
+    truth : pyspark.sql.DataFrame
+        Columns ``user, item``: the relevant items.
+    k : int, default 10
+        The cut-off.
+
+    Returns
+    -------
+    dict
+        ``precision``, ``recall``, ``map`` and ``ndcg``, each a float.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -238,9 +262,13 @@ def fit_als(
     max_iter: int = 10,
     implicit: bool = False,
     seed: int = 0,
-):
-    """``pyspark.ml.recommendation.ALS`` on ``user, item, rating``, with
-    ``coldStartStrategy="drop"`` (unknown users or items get no prediction instead of NaN)."""
+) -> ALSModel:
+    """Fit ``pyspark.ml.recommendation.ALS`` on ``user, item, rating``.
+
+    With ``coldStartStrategy="drop"``: unknown users or items get no prediction
+    instead of NaN. ``rank`` is the number of factors, ``reg`` the L2 penalty,
+    ``implicit=True`` the implicit-feedback variant (Hu, Koren & Volinsky, 2008).
+    """
     from pyspark.ml.recommendation import ALS
 
     als = ALS(
@@ -258,7 +286,7 @@ def fit_als(
     return als.fit(train)
 
 
-def top_n(model, n: int = 10) -> DataFrame:
+def top_n(model: ALSModel, n: int = 10) -> DataFrame:
     """Top-``n`` items for every user as ``user, item, score, rank``.
 
     Spark's ``recommendForAllUsers`` does not leave out seen items; filter them with a
@@ -276,7 +304,9 @@ def top_n(model, n: int = 10) -> DataFrame:
     )
 
 
-def item_neighbours(model, n: int = 5, bucket_length: float = 1.0, seed: int = 0) -> DataFrame:
+def item_neighbours(
+    model: ALSModel, n: int = 5, bucket_length: float = 1.0, seed: int = 0
+) -> DataFrame:
     """Approximate nearest items by Euclidean distance of ALS item factors (LSH).
 
     Returns ``item, neighbour, distance`` with up to ``n`` neighbours per item — "more
@@ -288,7 +318,7 @@ def item_neighbours(model, n: int = 5, bucket_length: float = 1.0, seed: int = 0
     from pyspark.sql import functions as F
 
     factors = model.itemFactors.select(
-        F.col("id").alias("item"), array_to_vector("features").alias("v")
+        F.col("id").alias("item"), array_to_vector(F.col("features")).alias("v")
     )
     lsh = BucketedRandomProjectionLSH(
         inputCol="v", outputCol="hashes", bucketLength=bucket_length, numHashTables=3, seed=seed

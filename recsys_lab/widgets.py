@@ -8,17 +8,91 @@ exactly what the tests check.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from recsys_lab import neighbors, voting
 from recsys_lab._validation import check_matrix
-from recsys_lab.distances import METRICS
+from recsys_lab.distances import check_metric
+from recsys_lab.explanations import because
+
+if TYPE_CHECKING:  # pragma: no cover
+    from recsys_lab.offers import OfferWorld
 
 
 def _money(x: float) -> str:
     return f"${x:,.0f}"
+
+
+_METRIC_OPTIONS = [
+    ("sum_abs (Manhattan, L1)", "sum_abs"),
+    ("mean_abs (L1 / overlap)", "mean_abs"),
+    ("euclidean (L2)", "euclidean"),
+    ("chebyshev (supremum, L∞)", "chebyshev"),
+    ("minkowski (choose p)", "minkowski"),
+]
+
+
+def _prediction_view(
+    M: pd.DataFrame, user: str, item: str, k: int, metric: str, weighting: str, p: float | None
+) -> tuple[str, pd.DataFrame | None]:
+    """The headline and the neighbour table for one setting (no table if nobody votes)."""
+    try:
+        nb = neighbors.explain(M, user, item, k=k, metric=metric, weighting=weighting, p=p)
+    except ValueError as err:
+        return str(err), None
+    value = voting.weighted_vote(nb["value"], nb["weight"])
+    known = float(M.to_numpy()[M.index.get_loc(user), M.columns.get_loc(item)])
+    note = "" if np.isnan(known) else f" (actual: {_money(known)})"
+    shown = nb.assign(
+        distance=nb["distance"].map(_money),
+        value=nb["value"].map(_money),
+        weight=nb["weight"].map("{:.3f}".format),
+        share=nb["share"].map("{:.0%}".format),
+    )[["rank", "neighbour", "distance", "value", "weight", "share"]]
+    return f"Prediction for {user} × {item}: {_money(value)}{note}", shown
+
+
+def prediction_summary(
+    R: pd.DataFrame,
+    user: str,
+    item: str,
+    k: int = 2,
+    metric: str = "sum_abs",
+    weighting: str = "equal",
+    p: float = 3.0,
+) -> str:
+    """What :func:`prediction_explorer` shows for these settings, as plain text.
+
+    For readers of a static copy of a notebook (a web page, GitHub), where the
+    live explorer cannot run: print it beside the explorer's cell.
+
+    >>> from recsys_lab.datasets import load_sales
+    >>> print(prediction_summary(load_sales(), "Alyssa", "Staples"))
+    Prediction for Alyssa × Staples: $400,000 (N = 2, sum_abs, equal weights)
+    1. Mike: distance $0, booked $500,000, weight 1.000, share 50%
+    2. Brandon: distance $200,000, booked $300,000, weight 1.000, share 50%
+    """
+    M = check_matrix(R)
+    metric = check_metric(metric, p if metric == "minkowski" else None)[0]
+    setting = f"p = {p:g}" if metric == "minkowski" else metric
+    headline, table = _prediction_view(
+        M, user, item, k, metric, weighting, p if metric == "minkowski" else None
+    )
+    lines = [f"{headline} (N = {k}, {setting}, {weighting} weights)"]
+    if table is not None:
+        lines += [
+            f"{r.rank}. {r.neighbour}: distance {r.distance}, booked {r.value}, "
+            f"weight {r.weight}, share {r.share}"
+            for r in table.itertuples()
+        ]
+    return "\n".join(lines)
 
 
 def prediction_explorer(
@@ -28,12 +102,14 @@ def prediction_explorer(
     k: int = 2,
     metric: str = "sum_abs",
     weighting: str = "equal",
+    p: float = 3.0,
 ) -> widgets.VBox:
     """Choose a salesperson, a client, N, the distance (and p) and the weighting; see the vote.
 
     The result line (CSS class ``rl-prediction``) reads e.g.
     ``Prediction for Alyssa × Staples: $400,000``, followed by the neighbours,
-    their distances, bookings and weights.
+    their distances, bookings and weights. :func:`prediction_summary` gives the
+    same for one setting as text, for static copies of a notebook.
 
     Examples
     --------
@@ -45,14 +121,13 @@ def prediction_explorer(
     M = check_matrix(R)
     users, items = [str(u) for u in M.index], [str(c) for c in M.columns]
     M = M.set_axis(users, axis=0).set_axis(items, axis=1)
+    metric = check_metric(metric, p if metric == "minkowski" else None)[0]
     pick_user = widgets.Dropdown(options=users, value=user or users[0], description="Who")
     pick_item = widgets.Dropdown(options=items, value=item or items[-1], description="Client")
     pick_k = widgets.IntSlider(value=k, min=1, max=len(users) - 1, description="N")
-    pick_metric = widgets.Dropdown(
-        options=[m for m in METRICS if m != "supremum"], value=metric, description="Distance"
-    )
+    pick_metric = widgets.Dropdown(options=_METRIC_OPTIONS, value=metric, description="Distance")
     pick_p = widgets.FloatSlider(
-        value=3.0, min=0.5, max=8.0, step=0.5, description="p", disabled=metric != "minkowski"
+        value=p, min=0.5, max=8.0, step=0.5, description="p", disabled=metric != "minkowski"
     )
     pick_weighting = widgets.Dropdown(
         options=["equal", "rank", "inverse_distance"], value=weighting, description="Weights"
@@ -62,34 +137,18 @@ def prediction_explorer(
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        u, i = pick_user.value, pick_item.value
-        params = {"eps": 1.0} if pick_weighting.value == "inverse_distance" else {}
         pick_p.disabled = pick_metric.value != "minkowski"
-        try:
-            nb = neighbors.explain(
-                M,
-                u,
-                i,
-                k=pick_k.value,
-                metric=pick_metric.value,
-                weighting=pick_weighting.value,
-                p=None if pick_p.disabled else pick_p.value,
-                **params,
-            )
-        except ValueError as err:
-            result.value = f"<b>{html.escape(str(err))}</b>"
-            table.value = ""
-            return
-        value = voting.weighted_vote(nb["value"], nb["weight"])
-        known = M.loc[u, i]
-        note = "" if pd.isna(known) else f" (actual: {_money(known)})"
-        result.value = f"<b>Prediction for {u} × {i}: {_money(value)}</b>{note}"
-        shown = nb.assign(
-            distance=nb["distance"].map(_money),
-            value=nb["value"].map(_money),
-            share=nb["share"].map("{:.0%}".format),
-        )[["rank", "neighbour", "distance", "value", "weight", "share"]]
-        table.value = shown.to_html(index=False, float_format="{:.3f}".format)
+        headline, shown = _prediction_view(
+            M,
+            pick_user.value,
+            pick_item.value,
+            pick_k.value,
+            pick_metric.value,
+            pick_weighting.value,
+            None if pick_p.disabled else pick_p.value,
+        )
+        result.value = f"<b>{html.escape(headline)}</b>"
+        table.value = "" if shown is None else shown.to_html(index=False)
 
     for w in (pick_user, pick_item, pick_k, pick_metric, pick_p, pick_weighting):
         w.observe(update, names="value")
@@ -103,19 +162,59 @@ def prediction_explorer(
     return widgets.VBox([controls, result, table])
 
 
+def recommendation_view(
+    ratings: pd.DataFrame,
+    user: object,
+    k: int = 20,
+    n: int = 5,
+    labels: Mapping[Hashable, str] | pd.Series | None = None,
+    noun: str = "item",
+    **params: Any,
+) -> tuple[pd.DataFrame, str]:
+    """What :func:`recommendation_explorer` shows for one setting, as a table and a sentence.
+
+    Fits ``KNNRecommender(k=k, **params)`` on ``ratings``; returns ``user``'s top-``n``
+    (``rank, item[, name], score``) and :func:`recsys_lab.explanations.because` for the
+    first item. Print it beside the explorer: a static page cannot run the widget.
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"user": [1, 1, 2, 2, 3], "item": list("ababa"),
+    ...                         "rating": [5.0, 3.0, 4.0, 1.0, 5.0]})
+    >>> table, why = recommendation_view(ratings, 3, k=2, n=1, labels={"b": "Brazil (1985)"})
+    >>> table.to_dict("list")
+    {'rank': [1], 'item': ['b'], 'name': ['Brazil (1985)'], 'score': [2.333]}
+    >>> why[:32]
+    'Recommended because users with s'
+    """
+    model = neighbors.KNNRecommender(k=k, **params).fit(ratings)
+    recs = model.recommend(users=[user], n=n)
+    table = recs[["rank", "item", "score"]].round({"score": 3}).reset_index(drop=True)
+    if labels is not None:
+        names = pd.Series(labels)
+        table.insert(2, "name", [str(names.get(i, i)) for i in table["item"]])
+    return table, because(model, user, recs["item"].iloc[0], labels, noun=noun)
+
+
 def recommendation_explorer(
-    ratings: pd.DataFrame, user: object, k: int = 20, n: int = 5, **params: object
+    ratings: pd.DataFrame,
+    user: object,
+    k: int = 20,
+    n: int = 5,
+    labels: Mapping[Hashable, str] | pd.Series | None = None,
+    noun: str = "item",
+    **params: Any,
 ) -> widgets.VBox:
     """Refit a :class:`~recsys_lab.neighbors.KNNRecommender` as you move k and the weighting.
 
-    Shows ``user``'s top-``n`` list and why the first item was chosen. The headline
-    (CSS class ``rl-prediction``) reads e.g. ``Top pick for user 7: item 12 (score 4.61)``.
+    Shows :func:`recommendation_view`: ``user``'s top-``n`` list and why the first item
+    was chosen. The headline (CSS class ``rl-prediction``) reads e.g. ``Top pick for
+    user 7: item 12 (score 4.61)``, or the item's name from ``labels``. Other
+    ``params`` (``user_based``, ``min_k``, ``shrinkage`` …) go to the recommender.
     """
-    from recsys_lab.neighbors import KNNRecommender  # the package's only heavy import
-
     pick_k = widgets.IntSlider(value=k, min=1, max=80, description="k")
     pick_weighting = widgets.Dropdown(
-        options=["similarity", "equal", "rank"],
+        options=list(voting.KNN_WEIGHTINGS),
         value=params.pop("weighting", "similarity"),
         description="Weights",
     )
@@ -129,26 +228,60 @@ def recommendation_explorer(
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        model = KNNRecommender(
-            k=pick_k.value,
+        recs, why = recommendation_view(
+            ratings,
+            user,
+            pick_k.value,
+            n,
+            labels,
+            noun,
             weighting=pick_weighting.value,
             similarity=pick_similarity.value,
             **params,
-        ).fit(ratings)
-        recs = model.recommend(users=[user], n=n)
-        best = recs.iloc[0]
+        )
+        first = recs["name"].iloc[0] if "name" in recs.columns else f"item {recs['item'].iloc[0]}"
         result.value = (
-            f"<b>Top pick for user {html.escape(str(user))}: item {html.escape(str(best['item']))}"
-            f" (score {best['score']:.2f})</b>"
+            f"<b>Top pick for user {html.escape(str(user))}: {html.escape(str(first))}"
+            f" (score {recs['score'].iloc[0]:.2f})</b>"
         )
-        table.value = recs[["rank", "item", "score"]].round(3).to_html(index=False) + (
-            f"<p>{html.escape(model.reason(user, best['item']))}</p>"
-        )
+        table.value = recs.to_html(index=False) + f"<p>{html.escape(why)}</p>"
 
     for w in (pick_k, pick_weighting, pick_similarity):
         w.observe(update, names="value")
     update()
     return widgets.VBox([widgets.HBox([pick_k, pick_weighting, pick_similarity]), result, table])
+
+
+def tradeoff_state(
+    candidates: pd.DataFrame,
+    item_features: pd.DataFrame,
+    truth: pd.DataFrame,
+    lam: float = 1.0,
+    n: int = 10,
+    user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
+) -> tuple[str, pd.DataFrame]:
+    """What :func:`tradeoff_explorer` shows for one λ: a headline and one user's list.
+
+    The headline reads e.g. ``λ = 0.50: precision@10 0.035, diversity 0.912``
+    (:func:`recsys_lab.rerank.mmr` on every user's candidates, then
+    :func:`recsys_lab.metrics.precision_at_k` and
+    :func:`recsys_lab.metrics.intra_list_diversity`). The list has ``rank, item,
+    score``, ``title`` when ``item_labels`` are given, and ``relevant`` (in ``truth``).
+    """
+    from recsys_lab import metrics
+    from recsys_lab.rerank import mmr
+
+    lists = mmr(candidates, item_features, lam=lam, n=n)
+    precision = metrics.precision_at_k(lists, truth, k=n)
+    diversity = metrics.intra_list_diversity(lists, item_features, k=n)
+    headline = f"λ = {lam:.2f}: precision@{n} {precision:.3f}, diversity {diversity:.3f}"
+    shown = candidates["user"].iloc[0] if user is None else user
+    mine = lists.loc[lists["user"] == shown, ["rank", "item", "score"]].reset_index(drop=True)
+    if item_labels is not None:
+        mine.insert(2, "title", pd.Series(item_labels).reindex(mine["item"]).to_numpy())
+    relevant = set(truth.loc[truth["user"] == shown, "item"])
+    return headline, mine.assign(relevant=mine["item"].isin(relevant))
 
 
 def tradeoff_explorer(
@@ -158,15 +291,13 @@ def tradeoff_explorer(
     lam: float = 1.0,
     n: int = 10,
     user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
 ) -> widgets.VBox:
     """Slide MMR's λ and watch precision@n and intra-list diversity move.
 
-    The headline (CSS class ``rl-prediction``) reads e.g.
-    ``λ = 0.50: precision@10 0.035, diversity 0.912``; below it, one user's list.
+    The headline (CSS class ``rl-prediction``) and the list below it are
+    :func:`tradeoff_state`; :func:`tradeoff_snapshot` draws the same as a static figure.
     """
-    from recsys_lab import metrics
-    from recsys_lab.rerank import mmr
-
     pick = widgets.FloatSlider(value=lam, min=0.0, max=1.0, step=0.1, description="λ")
     result = widgets.HTML()
     result.add_class("rl-prediction")
@@ -174,13 +305,10 @@ def tradeoff_explorer(
     shown = candidates["user"].iloc[0] if user is None else user
 
     def update(_: object = None) -> None:
-        lists = mmr(candidates, item_features, lam=pick.value, n=n)
-        precision = metrics.precision_at_k(lists, truth, k=n)
-        diversity = metrics.intra_list_diversity(lists, item_features, k=n)
-        result.value = (
-            f"<b>λ = {pick.value:.2f}: precision@{n} {precision:.3f}, diversity {diversity:.3f}</b>"
+        headline, mine = tradeoff_state(
+            candidates, item_features, truth, pick.value, n, shown, item_labels
         )
-        mine = lists[lists["user"] == shown][["rank", "item", "score"]]
+        result.value = f"<b>{html.escape(headline)}</b>"
         table.value = f"<p>User {html.escape(str(shown))}:</p>" + mine.round(3).to_html(index=False)
 
     pick.observe(update, names="value")
@@ -188,38 +316,83 @@ def tradeoff_explorer(
     return widgets.VBox([pick, result, table])
 
 
-def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 5) -> widgets.VBox:
-    """Refit Surprise's SVD on ``train`` as you move n_factors, reg_all and n_epochs.
+MF_DEFAULTS = {"n_factors": 20, "reg_all": 0.02, "n_epochs": 20}
+"""The settings :func:`mf_explorer` opens with (and :func:`mf_view` uses by default)."""
+
+
+def mf_view(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    user: Hashable,
+    n: int = 5,
+    titles: Mapping[Hashable, str] | pd.Series | None = None,
+    **params: Any,
+) -> tuple[float, pd.DataFrame]:
+    """What :func:`mf_explorer` shows for one setting: held-out RMSE and a top-``n`` list.
+
+    Fits :class:`~recsys_lab.models.sgd_mf.SGDMatrixFactorization` on ``train`` with
+    :data:`MF_DEFAULTS` updated by ``params`` (``n_factors``, ``reg_all``, ``n_epochs``,
+    ``lr_all``, ...), scores every ``test`` pair (unknown ids get the model's fallback)
+    and ranks ``user``'s unseen items on the unclipped score. A static copy of the
+    explorer's default state, for readers who see the notebook without a kernel.
+
+    Returns
+    -------
+    rmse : float
+    top : DataFrame
+        ``rank, item, score`` (and ``title`` when ``titles`` maps items to names).
+    """
+    from recsys_lab import metrics
+    from recsys_lab.models.sgd_mf import SGDMatrixFactorization
+
+    model = SGDMatrixFactorization(**{**MF_DEFAULTS, **params}).fit(train)
+    rmse = metrics.rmse(test["rating"], model.predict(test["user"], test["item"]))
+    top = model.recommend(users=[user], n=n)[["rank", "item", "score"]].reset_index(drop=True)
+    if titles is not None:
+        top.insert(2, "title", top["item"].map(pd.Series(titles)))
+    return rmse, top
+
+
+def mf_explorer(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    user: Hashable,
+    n: int = 5,
+    titles: Mapping[Hashable, str] | pd.Series | None = None,
+) -> widgets.VBox:
+    """Refit the SGD factorization on ``train`` as you move n_factors, reg_all and n_epochs.
 
     The headline (CSS class ``rl-prediction``) reads e.g. ``test RMSE 0.912``; below
-    it, ``user``'s top-``n`` list.
+    it, ``user``'s top-``n`` list (:func:`mf_view` computes both).
     """
-    from surprise import SVD
-
-    from recsys_lab import metrics, surprise_tools
-
-    trainset = surprise_tools.to_dataset(train, (1, 5)).build_full_trainset()
-    known = test[test["user"].isin(train["user"]) & test["item"].isin(train["item"])]
-    pick_f = widgets.IntSlider(value=20, min=1, max=100, description="n_factors")
-    pick_reg = widgets.FloatSlider(value=0.02, min=0.0, max=0.3, step=0.01, description="reg_all")
-    pick_epochs = widgets.IntSlider(value=20, min=1, max=60, description="n_epochs")
+    pick_f = widgets.IntSlider(
+        value=MF_DEFAULTS["n_factors"], min=1, max=100, description="n_factors"
+    )
+    pick_reg = widgets.FloatSlider(
+        value=MF_DEFAULTS["reg_all"], min=0.0, max=0.3, step=0.01, description="reg_all"
+    )
+    pick_epochs = widgets.IntSlider(
+        value=MF_DEFAULTS["n_epochs"], min=1, max=100, description="n_epochs"
+    )
     result = widgets.HTML()
     result.add_class("rl-prediction")
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        algo = SVD(
+        rmse, top = mf_view(
+            train,
+            test,
+            user,
+            n,
+            titles,
             n_factors=pick_f.value,
             reg_all=pick_reg.value,
             n_epochs=pick_epochs.value,
-            random_state=0,
-        ).fit(trainset)
-        est = [algo.predict(u, i).est for u, i in zip(known["user"], known["item"], strict=True)]
-        result.value = f"<b>test RMSE {metrics.rmse(known['rating'], est):.3f}</b>"
-        top = surprise_tools.top_n(algo, users=[user], n=n)
-        table.value = f"<p>Top {n} for user {html.escape(str(user))}:</p>" + top[
-            ["rank", "item", "score"]
-        ].round(3).to_html(index=False)
+        )
+        result.value = f"<b>test RMSE {rmse:.3f}</b>"
+        table.value = f"<p>Top {n} for user {html.escape(str(user))}:</p>" + top.round(3).to_html(
+            index=False
+        )
 
     for w in (pick_f, pick_reg, pick_epochs):
         w.observe(update, names="value")
@@ -227,7 +400,9 @@ def mf_explorer(train: pd.DataFrame, test: pd.DataFrame, user: object, n: int = 
     return widgets.VBox([widgets.HBox([pick_f, pick_reg, pick_epochs]), result, table])
 
 
-def exploration_explorer(ctr: list[float], n_rounds: int = 4000, new_offer_at: int = 1000):
+def exploration_explorer(
+    ctr: list[float], n_rounds: int = 4000, new_offer_at: int = 1000
+) -> widgets.VBox:
     """Slide the exploration share of the 90/10 serving policy; see regret and discovery.
 
     The last offer in ``ctr`` arrives at round ``new_offer_at``. The headline (CSS class
@@ -256,7 +431,12 @@ def exploration_explorer(ctr: list[float], n_rounds: int = 4000, new_offer_at: i
     return widgets.VBox([pick, result])
 
 
-def newcomer_explorer(strategies: dict, history: pd.DataFrame, user: object, n: int = 5):
+def newcomer_explorer(
+    strategies: Mapping[str, Callable[[Hashable, pd.DataFrame], list]],
+    history: pd.DataFrame,
+    user: Hashable,
+    n: int = 5,
+) -> widgets.VBox:
     """Slide how many of a newcomer's ratings are known; see each strategy's list.
 
     The headline (CSS class ``rl-prediction``) names the history length; the table has
@@ -279,7 +459,9 @@ def newcomer_explorer(strategies: dict, history: pd.DataFrame, user: object, n: 
     return widgets.VBox([pick, result, table])
 
 
-def offer_serving_explorer(world, collapse_day: int = 10, n_days: int = 20):
+def offer_serving_explorer(
+    world: OfferWorld, collapse_day: int = 10, n_days: int = 20
+) -> widgets.VBox:
     """Move the retraining interval and the exploration share; an offer collapses mid-way.
 
     The most-served offer of a first run collapses on ``collapse_day``. The headline (CSS
@@ -325,3 +507,47 @@ def offer_serving_explorer(world, collapse_day: int = 10, n_days: int = 20):
         w.observe(update, names="value")
     update()
     return widgets.VBox([widgets.HBox([every, explore]), result])
+
+
+def tradeoff_snapshot(
+    candidates: pd.DataFrame,
+    item_features: pd.DataFrame,
+    truth: pd.DataFrame,
+    lam: float = 1.0,
+    n: int = 10,
+    user: object | None = None,
+    item_labels: Mapping[Hashable, str] | pd.Series | None = None,
+    score_label: str = "model score",
+) -> Figure:
+    """The explorer's state at ``lam`` as a static figure, for readers without a kernel.
+
+    One bar per film of the user's list (rank 1 on top), its length the model's score,
+    labelled with the item's features that are set (e.g. its genres); the headline of
+    :func:`tradeoff_state` is the title, and held-out (relevant) films are marked ✓.
+    """
+    headline, mine = tradeoff_state(candidates, item_features, truth, lam, n, user, item_labels)
+    shown_names = mine["title"] if "title" in mine else mine["item"].astype(str)
+    names = [
+        f"✓ {t}" if hit else str(t) for t, hit in zip(shown_names, mine["relevant"], strict=True)
+    ]
+    fig, ax = plt.subplots(figsize=(10, 0.38 * max(len(mine), 1) + 1.4))
+    ax.barh(range(len(mine)), mine["score"], color="tab:blue")
+    ax.set_yticks(range(len(mine)), names)
+    ax.invert_yaxis()
+    on = item_features.reindex(mine["item"]).to_numpy() > 0
+    for row, flags in enumerate(on):
+        tags = ", ".join(str(c) for c, f in zip(item_features.columns, flags, strict=True) if f)
+        ax.text(
+            0.02 * float(mine["score"].max()),
+            row,
+            tags,
+            va="center",
+            color="white",
+            fontsize="small",
+        )
+    ax.set_xlim(left=0)
+    ax.set_xlabel(score_label)
+    shown = candidates["user"].iloc[0] if user is None else user
+    ax.set_title(f"{headline}\nuser {shown}'s list (✓ = held-out film)", fontsize="medium")
+    fig.tight_layout()
+    return fig

@@ -19,9 +19,14 @@ from surprise import SVD, KNNBasic
 from recsys_lab.datasets import make_marketing
 from recsys_lab.metrics import item_features
 from recsys_lab.models import (
+    BPR,
+    EASE,
     ALSMatrixFactorization,
     ContentBasedRecommender,
+    ImplicitALS,
+    ItemCosine,
     KNNRecommender,
+    KNNWithMeans,
     PopularityRecommender,
     RandomRecommender,
     Recommender,
@@ -45,6 +50,12 @@ RECOMMENDERS = {
     "content-based": ContentBasedRecommender(
         item_features(SHOP.items, ["category", "brand"], ["price"]), centered=True
     ),
+    "ease": EASE(reg=5.0),
+    "implicit-als": ImplicitALS(n_factors=4, n_iter=3, random_state=1),
+    "implicit-als-exact": ImplicitALS(n_factors=4, n_iter=2, solver="exact", random_state=1),
+    "bpr": BPR(n_factors=4, n_epochs=3, lr=0.05, random_state=1),
+    "item-cosine": ItemCosine(k=5),
+    "knn-means": KNNWithMeans(k=5, min_k=2),
 }
 COLUMNS = ["user", "item", "score", "rank", "fallback"]
 

@@ -37,6 +37,8 @@ def test_provenance_marks_the_article_cells():
     assert set(prov.stack().unique()) <= {"article", "constrained", "reconstructed"}
     assert (prov.loc[["Alyssa", "Brandon"]] == "article").all().all()
     assert prov.loc["Mike", "Staples"] == "article"
+    # Google and Capgemini are forced by Mike's distance 0; ExxonMobil is never mentioned
+    assert prov.loc["Mike"].tolist() == ["constrained", "constrained", "reconstructed", "article"]
 
 
 def test_offers_pattern():

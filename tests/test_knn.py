@@ -160,6 +160,148 @@ def test_old_with_impossible_flag_still_works_with_a_deprecation_warning():
     assert out["impossible"].tolist() == [True]
 
 
+# --------------------------------------------------------------- mean-centred KNN
+@pytest.mark.parametrize("similarity", ["msd", "cosine", "pearson"])
+@pytest.mark.parametrize("user_based", [True, False])
+@pytest.mark.parametrize(("k", "min_k"), [(3, 1), (20, 5)])
+def test_knn_with_means_agrees_with_surprise(split, similarity, user_based, k, min_k):
+    from surprise import KNNWithMeans as SurpriseKNNWithMeans
+
+    from recsys_lab.models.knn_means import KNNWithMeans
+
+    train, test = split
+    data = Dataset.load_from_df(train[["user", "item", "rating"]], Reader(rating_scale=(1, 5)))
+    algo = SurpriseKNNWithMeans(
+        k=k, min_k=min_k, sim_options={"name": similarity, "user_based": user_based}, verbose=False
+    ).fit(data.build_full_trainset())
+    theirs = [algo.predict(u, i) for u, i in zip(test["user"], test["item"], strict=True)]
+    model = KNNWithMeans(k=k, similarity=similarity, user_based=user_based, min_k=min_k)
+    ours = model.fit(train).predict_details(test["user"], test["item"])
+    np.testing.assert_allclose(ours["estimate"], [p.est for p in theirs], rtol=0, atol=1e-9)
+    impossible = [p.details.get("was_impossible", False) for p in theirs]
+    assert ours["fallback"].tolist() == impossible  # unknown ids only: few voters is no fallback
+    np.testing.assert_array_equal(model.sim_, algo.sim)
+    # lists rank on the unclipped estimate (Surprise's predict(..., clip=False))
+    recs = model.recommend(users=list(model.users_[:8]), n=5)
+    unclipped = [
+        algo.predict(u, i, clip=False).est for u, i in zip(recs["user"], recs["item"], strict=True)
+    ]
+    np.testing.assert_allclose(recs["score"], unclipped, rtol=0, atol=1e-9)
+
+
+def test_knn_with_means_by_hand_and_its_explanation():
+    from recsys_lab.models.knn_means import KNNWithMeans
+
+    ratings = pd.DataFrame(
+        {"user": [1, 1, 2, 2, 3, 3], "item": list("ababac"), "rating": [4, 5, 2, 1, 3, 1.0]}
+    )
+    # means: 4.5, 1.5, 2; msd(3, 1) = 1 -> sim 1/2; msd(3, 2) = 1 -> sim 1/2
+    model = KNNWithMeans(k=2).fit(ratings)
+    expected = 2.0 + (0.5 * (5 - 4.5) + 0.5 * (1 - 1.5)) / 1.0
+    assert model.predict([3], ["b"])[0] == pytest.approx(expected)
+    assert model.means_.tolist() == [4.5, 1.5, 2.0]
+    why = model.explain(3, "b")
+    assert why.columns.tolist()[:5] == ["neighbour", "similarity", "rating", "mean", "deviation"]
+    assert why["rating"].tolist() == [5.0, 1.0] and why["mean"].tolist() == [4.5, 1.5]
+    assert 2.0 + (why["share"] * why["deviation"]).sum() == pytest.approx(expected)
+    # fewer voters than min_k: the user's own mean, not a fallback
+    out = KNNWithMeans(k=2, min_k=3).fit(ratings).predict_details([3], ["b"])
+    assert out["estimate"].tolist() == [2.0] and not out["fallback"].any()
+    # clipped to the rating scale when predicting
+    clipped = KNNWithMeans(k=2, rating_scale=(2.0, 5.0)).fit(
+        ratings.assign(rating=ratings["rating"].clip(2))
+    )
+    assert clipped.predict([3], ["b"])[0] >= 2.0
+
+
+def test_knn_with_means_bad_input_and_clone():
+    from sklearn.base import clone
+
+    from recsys_lab.models.knn_means import KNNWithMeans
+
+    good = pd.DataFrame({"user": [1, 2], "item": ["a", "a"], "rating": [4.0, 2.0]})
+    with pytest.raises(ValueError, match="outside rating_scale"):
+        KNNWithMeans(rating_scale=(3, 5)).fit(good)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        KNNWithMeans(k=0).fit(good)
+    copy = clone(KNNWithMeans(k=7, min_support=3))
+    assert copy.get_params()["k"] == 7 and copy.get_params()["min_support"] == 3
+
+
+# --------------------------------------------------- the plain one-pair references
+def _candidates(train, model, user, item):
+    """The raters of ``item`` in training order, their ratings and similarities to ``user``."""
+    raters = train[train["item"] == item]
+    codes = model.users_.get_indexer(raters["user"])
+    sims = model.sim_[model.users_.get_loc(user), codes]
+    return raters, sims
+
+
+@pytest.mark.parametrize("weighting", ["similarity", "equal", "rank"])
+@pytest.mark.parametrize(("k", "min_k"), [(3, 1), (15, 4)])
+def test_knn_vote_is_the_recommender_for_one_pair(split, weighting, k, min_k):
+    from recsys_lab.voting import knn_vote
+
+    train, test = split
+    model = KNNRecommender(k=k, weighting=weighting, min_k=min_k).fit(train)
+    known = test[test["user"].isin(train["user"]) & test["item"].isin(train["item"])].head(80)
+    ours = model.predict_details(known["user"], known["item"])
+    for (u, i), est, fell_back in zip(
+        zip(known["user"], known["item"], strict=True),
+        ours["estimate"],
+        ours["fallback"],
+        strict=True,
+    ):
+        raters, sims = _candidates(train, model, u, i)
+        vote = knn_vote(raters["rating"].to_numpy(), sims, k=k, weighting=weighting, min_k=min_k)
+        assert np.isnan(vote) == fell_back
+        if not fell_back:
+            assert vote == pytest.approx(est, abs=1e-12)
+
+
+def test_mean_centred_vote_is_knn_with_means_for_one_pair(split):
+    from recsys_lab.models.knn_means import KNNWithMeans
+    from recsys_lab.voting import mean_centred_vote
+
+    train, test = split
+    model = KNNWithMeans(k=10, rating_scale=(-10, 10)).fit(train)  # a wide scale: no clipping
+    known = test[test["user"].isin(train["user"]) & test["item"].isin(train["item"])].head(60)
+    means = pd.Series(model.means_, index=model.users_)
+    for u, i, est in zip(
+        known["user"], known["item"], model.predict(known["user"], known["item"]), strict=True
+    ):
+        raters, sims = _candidates(train, model, u, i)
+        vote = mean_centred_vote(
+            raters["rating"].to_numpy(), sims, means[raters["user"]].to_numpy(), means[u], k=10
+        )
+        assert vote == pytest.approx(est, abs=1e-12)
+
+
+def test_knn_vote_by_hand_and_bad_input():
+    from recsys_lab.voting import knn_vote, mean_centred_vote
+
+    # k=2 keeps 0.9 and the first 0.5 (ties: earlier first); the 0.5 at the end is out
+    assert knn_vote([5, 1, 3], [0.9, 0.5, 0.5], k=2) == pytest.approx((4.5 + 0.5) / 1.4)
+    rank = knn_vote([5, 1, 3], [0.9, 0.5, 0.5], k=2, weighting="rank")
+    assert rank == pytest.approx((5 + 0.5 * 1) / 1.5)
+    assert knn_vote([5, 1], [0.9, -0.5], k=2, weighting="equal") == 5.0
+    assert np.isnan(knn_vote([5, 1], [0.9, 0.5], k=2, min_k=3))
+    assert np.isnan(knn_vote([], [], k=2))
+    assert mean_centred_vote([], [], [], 3.5) == 3.5
+    with pytest.raises(ValueError, match="equal length"):
+        knn_vote([1, 2], [0.5], k=1)
+    with pytest.raises(ValueError, match="no NaN"):
+        knn_vote([1, np.nan], [0.5, 0.5], k=1)
+    with pytest.raises(ValueError, match="Unknown weighting 'loud'"):
+        knn_vote([1], [0.5], weighting="loud")
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        knn_vote([1], [0.5], k=0)
+    with pytest.raises(ValueError, match="equal length"):
+        mean_centred_vote([1, 2], [0.5, 0.5], [3.0], 3.0)
+    with pytest.raises(ValueError, match="known numbers"):
+        mean_centred_vote([1], [0.5], [3.0], float("nan"))
+
+
 # ---------------------------------------------------------------- the compiled paths
 def plain_scores(model):
     """Every user × item estimate by the readable numpy vote (the reference)."""

@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab import metrics
+from recsys_lab import metrics, stats
+from recsys_lab import model_selection as ms
+from recsys_lab.datasets import make_marketing
+from recsys_lab.metrics import beyond
+from recsys_lab.metrics.evaluate import SET_LEVEL
+from recsys_lab.mf import SGDMatrixFactorization
 from recsys_lab.rerank import mmr
 
 with warnings.catch_warnings():
@@ -356,3 +361,478 @@ def test_evaluate_names_missing_columns():
         metrics.evaluate(RECS, TRUTH, items=pd.DataFrame({"category": ["x"]}, index=["a"]))
     with pytest.raises(ValueError, match="train needs columns user and item"):
         metrics.evaluate(RECS, TRUTH, train=pd.DataFrame({"who": [1], "item": ["a"]}))
+
+
+# ------------------------------------------------- evaluate: intervals and paired tests
+def _three_models(n_users=60, seed=0):
+    rng = np.random.default_rng(seed)
+    users = np.arange(n_users)
+    truth = pd.DataFrame({"user": users, "item": rng.integers(0, 5, n_users)})
+    catalog = np.arange(20)
+
+    def lists(skill):  # put the relevant item in the top 3 for a share `skill` of the users
+        out = {}
+        for u, item in zip(truth["user"], truth["item"], strict=True):
+            others = [i for i in rng.permutation(catalog) if i != item][:5]
+            out[u] = [*others[:2], item, *others[2:]] if rng.random() < skill else others
+        return out
+
+    return {"weak": lists(0.2), "strong": lists(0.6), "same": lists(0.2)}, truth
+
+
+def test_evaluate_intervals_are_bootstrap_intervals_of_per_user_values():
+    recs, truth = _three_models()
+    items = pd.DataFrame({"item": np.arange(20)})
+    result = metrics.evaluate(recs, truth, items=items, k=5, n_resamples=2000, random_state=3)
+    rows = result.summary.set_index(["model", "metric"])
+    per_user = result.by_user("ndcg@5")
+    assert list(per_user.columns) == ["weak", "strong", "same"] and len(per_user) == 60
+    low, high = stats.bootstrap_ci(per_user["strong"], n_resamples=2000, random_state=3)
+    assert (rows.loc[("strong", "ndcg@5"), "low"], rows.loc[("strong", "ndcg@5"), "high"]) == (
+        low,
+        high,
+    )
+    tested = rows.dropna(subset=["low"])
+    assert (tested["low"] <= tested["value"]).all() and (tested["value"] <= tested["high"]).all()
+    assert len(tested) == 3 * (7 + 4)  # ranking metrics and the four set-level ones
+    assert result.table("high").loc["mrr", "same"] == rows.loc[("same", "mrr"), "high"]
+
+
+@pytest.mark.parametrize("method", ["t", "randomization"])
+def test_evaluate_compares_against_a_reference_with_adjusted_pvalues(method):
+    recs, truth = _three_models()
+    result = metrics.evaluate(
+        recs, truth, k=5, compare_to="weak", method=method, adjust="bonferroni", n_resamples=999
+    )
+    rows = result.summary.set_index(["model", "metric"])
+    assert rows.loc[("weak", "hit_rate@5"), ["difference", "pvalue"]].isna().all()
+    hits = result.by_user("hit_rate@5")
+    tests = [
+        stats.paired_test(hits[m], hits["weak"], method, n_resamples=999)
+        for m in ("strong", "same")
+    ]
+    for model, test in zip(("strong", "same"), tests, strict=True):
+        assert rows.loc[(model, "hit_rate@5"), "pvalue"] == test.pvalue
+        assert rows.loc[(model, "hit_rate@5"), "pvalue_adjusted"] == min(1, 2 * test.pvalue)
+        assert rows.loc[(model, "hit_rate@5"), "difference"] == pytest.approx(test.mean_difference)
+    assert rows.loc[("strong", "hit_rate@5"), "pvalue_adjusted"] < 0.01
+    assert rows.loc[("same", "hit_rate@5"), "pvalue_adjusted"] > 0.05
+
+
+def test_evaluate_bad_comparisons_get_a_clear_error():
+    recs, truth = _three_models(10)
+    with pytest.raises(ValueError, match="compare_to='best' is not one of the models"):
+        metrics.evaluate(recs, truth, compare_to="best")
+    with pytest.raises(ValueError, match="Unknown method 'z'"):
+        metrics.evaluate(recs, truth, compare_to="weak", method="z")
+    with pytest.raises(ValueError, match="Unknown adjust 'sidak'"):
+        metrics.evaluate(recs, truth, compare_to="weak", adjust="sidak")
+    result = metrics.evaluate(recs, truth, k=5)
+    with pytest.raises(ValueError, match="Unknown column 'pvalue'"):
+        result.table("pvalue")  # no comparison asked for
+    with pytest.raises(ValueError, match="Unknown per-user metric 'personalization'"):
+        result.by_user("personalization")
+
+
+# ------------------------------------------------------------- sampled vs full ranking
+def test_sampled_ranking_by_hand():
+    train = pd.DataFrame({"user": [1, 2], "item": ["a", "f"]})
+    test = pd.DataFrame({"user": [1, 1], "item": ["b", "c"]})
+    score = {"a": 9.0, "b": 0.5, "c": 0.1, "d": 0.8, "e": 0.3, "f": 0.05}
+    table = metrics.sampled_ranking(
+        lambda users, items: [score[i] for i in items], train, test, k=3, items=list("abcdef")
+    )
+    # candidates of user 1: b, c (held out) and d, e, f; a was seen. Order d, b, e, c, f.
+    d = 1 / np.log2(np.arange(2, 5))
+    assert table.loc[1, "hit_rate"] == 1.0 and table.loc[1, "negatives"] == 3
+    assert table.loc[1, "ndcg"] == pytest.approx(d[1] / (d[0] + d[1]))
+
+
+def test_sampled_negatives_are_unseen_catalog_items():
+    ratings = make_marketing(n_users=40, n_items=150, mean_ratings=12, seed=4).ratings
+    train, test = ms.leave_last_out(ratings, n=2)
+    asked = []
+
+    def record(users, items):
+        asked.append(pd.DataFrame({"user": list(users), "item": list(items)}))
+        return np.random.default_rng(0).random(len(asked[-1]))
+
+    table = metrics.sampled_ranking(record, train, test, n_negatives=20, random_state=5)
+    pairs = asked[0].merge(ratings[["user", "item"]], how="left", indicator=True)
+    held_out = pairs["_merge"] == "both"
+    rankable = test["user"].isin(train["user"]) & test["item"].isin(train["item"])
+    assert held_out.sum() == rankable.sum() < len(test)  # every test item the catalog has
+    assert pairs.loc[held_out].merge(train[["user", "item"]]).empty  # none from training
+    assert (table["negatives"] == 20).all() and set(pairs["item"]) <= set(train["item"])
+    assert not asked[0].duplicated().any()
+    again = metrics.sampled_ranking(record, train, test, n_negatives=20, random_state=5)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_sampled_with_every_negative_is_the_full_ranking():
+    ratings = make_marketing(n_users=50, n_items=60, mean_ratings=12, seed=5).ratings
+    train, test = ms.leave_last_out(ratings, n=3)
+    model = SGDMatrixFactorization(n_factors=4, n_epochs=5, random_state=0).fit(train)
+    test = test[test["item"].isin(train["item"])]
+    full = metrics.per_user(model.recommend(users=test["user"].unique(), n=10), test, k=10)
+    everything = metrics.sampled_ranking(model, train, test, k=10, n_negatives=10_000)
+    pd.testing.assert_frame_equal(everything[["hit_rate", "ndcg"]], full[["hit_rate", "ndcg"]])
+    sampled = metrics.sampled_ranking(model, train, test, k=10, n_negatives=20)
+    assert (sampled["hit_rate"] >= full["hit_rate"]).all()  # fewer competitors, never worse
+
+
+def test_sampled_metrics_can_reorder_models():
+    # 1,000 items, 200 users with one held-out item each (Krichene & Rendle 2020, Fig. 1):
+    # "bimodal" ranks it first for half of the users and last for the others; "steady"
+    # ranks it 20th for everybody, behind 19 items everybody scores higher.
+    n_users, catalog = 200, np.arange(1000)
+    test = pd.DataFrame({"user": np.arange(n_users), "item": np.arange(n_users)})
+    train = pd.DataFrame({"user": np.arange(n_users), "item": 500 + np.arange(n_users)})
+
+    def noise(users, items):
+        return ((np.asarray(users) * 7919 + np.asarray(items) * 104_729) % 1000) / 1000
+
+    def bimodal(users, items):
+        users, items = np.asarray(users), np.asarray(items)
+        held_out = np.where(users % 2 == 0, 10.0, -10.0)
+        return np.where(items == users, held_out, noise(users, items))
+
+    def steady(users, items):
+        users, items = np.asarray(users), np.asarray(items)
+        top = (items >= 900) & (items < 919)
+        return np.where(items == users, 1.0, np.where(top, 2.0, noise(users, items)))
+
+    def hit_rate(scorer, n):
+        return metrics.sampled_ranking(scorer, train, test, n_negatives=n, items=catalog)[
+            "hit_rate"
+        ].mean()
+
+    assert hit_rate(bimodal, 10_000) == 0.5 and hit_rate(steady, 10_000) == 0.0  # full
+    assert hit_rate(steady, 100) > 0.9 > 0.5 == hit_rate(bimodal, 100)  # sampled: flipped
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: metrics.sampled_ranking("model", TRAIN_S, TEST_S),
+            TypeError,
+            "scorer must be a fitted recommender",
+        ),
+        (
+            lambda: metrics.sampled_ranking(lambda u, i: [], TRAIN_S, TEST_S),
+            ValueError,
+            "one number per \\(user, item\\) pair",
+        ),
+        (
+            lambda: metrics.sampled_ranking(len, TRAIN_S, TEST_S.assign(user=9)),
+            ValueError,
+            "nothing to rank",
+        ),
+        (
+            lambda: metrics.sampled_ranking(len, TRAIN_S, TEST_S, n_negatives=0),
+            ValueError,
+            "n_negatives must be >= 1",
+        ),
+    ],
+)
+def test_sampled_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+TRAIN_S = pd.DataFrame({"user": [1, 1, 2], "item": ["a", "b", "c"]})
+TEST_S = pd.DataFrame({"user": [1], "item": ["c"]})
+
+
+# ------------------------------------------- serendipity against each user's own list
+POP_TRAIN = pd.DataFrame(
+    {"user": [1, 2, 2, 3, 3, 3, 4], "item": ["a", "a", "b", "a", "b", "c", "d"]}
+)  # popularity: a (3 users), b (2), then c and d (1 each; c seen first)
+
+
+def test_popular_unseen_by_hand():
+    lists = beyond.popular_unseen(POP_TRAIN, [1, 3, 4, 9], k=2)
+    by_user = lists.groupby("user")["item"].apply(list).to_dict()
+    assert by_user == {1: ["b", "c"], 3: ["d"], 4: ["a", "b"], 9: ["a", "b"]}
+    assert lists["rank"].tolist() == [1, 2, 1, 1, 2, 1, 2]  # 3 has seen all but d
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 8), st.integers(0, 12)), min_size=1, max_size=60),
+    st.integers(1, 6),
+)
+def test_popular_unseen_are_the_popularity_recommenders_lists(pairs, k):
+    from recsys_lab.models import PopularityRecommender
+
+    train = pd.DataFrame(pairs, columns=["user", "item"]).drop_duplicates()
+    users = sorted(train["user"].unique())
+    ours = beyond.popular_unseen(train, users, k)
+    model = PopularityRecommender().fit(train).recommend(users=users, n=k)
+    pd.testing.assert_frame_equal(
+        ours.reset_index(drop=True), model[["user", "item", "rank"]].reset_index(drop=True)
+    )
+
+
+def test_serendipity_uses_each_users_unseen_popular_items():
+    recs = {1: ["c", "e"], 3: ["d", "e"]}
+    truth = {1: ["c", "e"], 3: ["d", "e"]}
+    # user 1's obvious list is [b, c] (a seen): c is obvious, e a surprise -> 1/2;
+    # user 3 has seen a, b, c: the obvious list is [d]: e only -> 1/2
+    per_user = metrics.serendipity(recs, truth, POP_TRAIN, k=2, per_user=True)
+    assert per_user.to_dict() == {1: 0.5, 3: 0.5}
+    # one shared top-2 [a, b] would have called every relevant item a surprise
+    shared = {u: ["a", "b"] for u in recs}
+    assert metrics.serendipity(recs, truth, baseline=shared, k=2) == 1.0
+    popularity = beyond.popular_unseen(POP_TRAIN, [1, 3], k=2)
+    assert metrics.serendipity(popularity, truth, POP_TRAIN, k=2) == 0.0  # never surprising
+
+
+def test_serendipity_bad_baselines_get_a_clear_error():
+    with pytest.raises(TypeError, match="one list per user"):
+        metrics.serendipity({1: ["a"]}, {1: ["a"]}, baseline=["a", "b"])
+    with pytest.raises(ValueError, match="needs train"):
+        metrics.serendipity({1: ["a"]}, {1: ["a"]})
+
+
+def test_evaluate_scores_serendipity_against_users_own_popularity_lists():
+    truth = {1: ["c", "e"], 3: ["d", "e"]}
+    recs = {"m": {1: ["c", "e"], 3: ["d", "e"]}}
+    table = metrics.evaluate(recs, truth, train=POP_TRAIN, k=2, n_resamples=50).table()
+    assert table.loc["serendipity", "m"] == 0.5
+
+
+# ------------------------------------------------------------- set-level metrics
+def _random_lists(n_users, n_items, k, seed):
+    rng = np.random.default_rng(seed)
+    return {u: rng.choice(n_items, size=k, replace=False).tolist() for u in range(n_users)}
+
+
+def test_list_set_weights_equal_the_metrics_of_the_chosen_users():
+    from recsys_lab.metrics.beyond import ListSet
+
+    recs = {0: ["a", "b"], 1: ["b", "c", "d"], 2: ["a"], 3: ["e", "a"]}
+    catalog = list("abcdefg")
+    ls = ListSet.from_recs(recs, catalog)
+    keep = np.array([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
+    values = ls.values(ls.sums(keep))
+    for row, chosen in enumerate(keep):
+        sub = {u: recs[u] for u, w in zip(recs, chosen, strict=True) if w}
+        assert values["catalog_coverage"][row] == metrics.catalog_coverage(sub, catalog)
+        assert values["gini"][row] == pytest.approx(metrics.gini(sub, catalog))
+        assert values["entropy"][row] == pytest.approx(
+            metrics.entropy(sub, catalog, normalized=True)
+        )
+        pairs = [(u, v) for u in sub for v in sub if u < v]
+        cos = [
+            len(set(sub[u]) & set(sub[v])) / np.sqrt(len(sub[u]) * len(sub[v])) for u, v in pairs
+        ]
+        assert values["personalization"][row] == pytest.approx(1 - np.mean(cos))
+
+
+def test_bootstrapping_users_fakes_concentration_and_half_samples_do_not():
+    from recsys_lab.metrics.evaluate import set_level_resamples
+
+    recs = _random_lists(400, 300, 10, seed=1)
+    observed = metrics.gini(recs, range(300))
+    boot = set_level_resamples(recs, range(300), scheme="bootstrap", n_resamples=300)
+    assert boot["gini"].quantile(0.025) > observed  # repeated users repeat lists
+    result = metrics.evaluate(
+        {"random": recs},
+        {u: [0] for u in recs},
+        items=pd.DataFrame({"item": range(300)}),
+        k=10,
+        n_resamples=300,
+    )
+    row = result.summary.set_index("metric").loc["gini"]
+    assert row["low"] < observed < row["high"]
+
+
+def test_half_sample_intervals_cover_the_expected_value():
+    """A seeded simulation: 60 sets of random lists (300 users, 400 items, 10 each).
+
+    Each set-level metric's expected value at this number of users is estimated by its
+    mean over the 60 sets; the 95 % half-sample intervals must cover it at least 90 %
+    of the time (they are conservative, so usually more).
+    """
+    items = pd.DataFrame({"item": range(400)})
+    rows = []
+    for seed in range(60):
+        recs = _random_lists(300, 400, 10, seed)
+        result = metrics.evaluate(
+            {"m": recs},
+            {u: [0] for u in recs},
+            items=items,
+            k=10,
+            n_resamples=200,
+            random_state=seed,
+        )
+        rows.append(result.summary.set_index("metric").loc[list(SET_LEVEL)])
+    table = pd.concat(rows, keys=range(60), names=["seed"])
+    expected = table["value"].groupby("metric").mean()
+    hit = (table["low"] <= expected.reindex(table.index, level="metric")) & (
+        expected.reindex(table.index, level="metric") <= table["high"]
+    )
+    coverage = hit.groupby("metric").mean()
+    assert (coverage >= 0.9).all(), coverage
+    # conservative, as the docstring says: 1.2 to 2.6 times the spread over the 60 sets
+    se = ((table["high"] - table["low"]) / (2 * 1.96)).groupby("metric").mean()
+    ratio = se / table["value"].groupby("metric").std()
+    assert ratio.between(1.0, 3.0).all() and ratio.idxmax() == "catalog_coverage", ratio
+
+
+def test_set_level_randomization_test_by_enumeration():
+    # two users; A shows a to both (coverage 1/3), B shows b and c (2/3). Of the four
+    # equally likely swaps, two give |difference| = 1/3 (no swap, full swap), two give 0.
+    a = {1: ["a"], 2: ["a"]}
+    b = {1: ["b"], 2: ["c"]}
+    result = metrics.evaluate(
+        {"A": a, "B": b},
+        {1: ["a"], 2: ["c"]},
+        items=pd.DataFrame({"item": list("abc")}),
+        k=1,
+        compare_to="A",
+        n_resamples=4000,
+    )
+    row = result.summary.set_index(["model", "metric"]).loc[("B", "catalog_coverage")]
+    assert row["difference"] == pytest.approx(1 / 3)
+    assert row["pvalue"] == pytest.approx(0.5, abs=0.03)
+    same = metrics.evaluate(
+        {"A": a, "A2": a},
+        {1: ["a"]},
+        items=pd.DataFrame({"item": list("abc")}),
+        k=1,
+        compare_to="A",
+        n_resamples=99,
+    )
+    assert same.summary.set_index(["model", "metric"]).loc[("A2", "gini"), "pvalue"] == 1.0
+
+
+def test_evaluate_report_and_set_level_tests_against_a_reference():
+    recs, truth = _three_models()
+    result = metrics.evaluate(
+        recs,
+        truth,
+        items=pd.DataFrame({"item": np.arange(20)}),
+        k=5,
+        compare_to="weak",
+        n_resamples=199,
+    )
+    rows = result.summary.set_index(["model", "metric"])
+    for metric in SET_LEVEL:
+        assert rows.loc[("weak", metric), ["pvalue", "difference"]].isna().all()
+        assert 1 / 200 <= rows.loc[("strong", metric), "pvalue"] <= 1
+    value, low, high = rows.loc[("strong", "gini"), ["value", "low", "high"]]
+    assert result.report(2).loc["gini", "strong"] == f"{value:.2f} [{low:.2f}, {high:.2f}]"
+
+
+# ------------------------------------------------------------------ group fairness
+def test_group_comparison_against_scipy_and_by_hand():
+    from scipy import stats as st
+
+    from recsys_lab.metrics import fairness
+
+    rng = np.random.default_rng(0)
+    users = np.arange(90)
+    values = pd.DataFrame(
+        {"m1": rng.random(90), "m2": rng.random(90) + (users % 3 == 0) * 0.3}, index=users
+    )
+    groups = pd.Series(np.array(["x", "y", "z"])[users % 3], index=users)
+    table = fairness.group_comparison(values, groups, n_resamples=500)
+    assert table[["model", "group"]].values.tolist() == [
+        [m, g] for m in ("m1", "m2") for g in ("x", "y", "z")
+    ]
+    row = table.set_index(["model", "group"]).loc[("m2", "x")]
+    mine, rest = values["m2"][users % 3 == 0], values["m2"][users % 3 != 0]
+    welch = st.ttest_ind(mine, rest, equal_var=False)
+    assert row["pvalue"] == pytest.approx(welch.pvalue)
+    assert row["difference"] == pytest.approx(mine.mean() - rest.mean())
+    assert (row["low"], row["high"]) == stats.bootstrap_ci(mine, n_resamples=500)
+    assert table["pvalue_adjusted"].tolist() == pytest.approx(
+        stats.adjust_pvalues(table["pvalue"], "holm").tolist()
+    )
+    versus = fairness.group_comparison(values["m1"], groups, reference="y", n_resamples=50)
+    assert np.isnan(versus.loc[1, "pvalue"]) and versus["model"].eq("m1").all()
+    z = values["m1"][users % 3 == 2].mean() - values["m1"][users % 3 == 1].mean()
+    assert versus.loc[2, "difference"] == pytest.approx(z)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda f: f.group_comparison(pd.Series([1.0]), ["x"]), TypeError, "groups must be"),
+        (
+            lambda f: f.group_comparison(pd.Series([1.0, 2.0]), pd.Series(["x", "x"])),
+            ValueError,
+            "at least two groups",
+        ),
+        (
+            lambda f: f.group_comparison(
+                pd.Series([1.0, 2, 3, 4]), pd.Series(list("xxyy")), reference="z"
+            ),
+            ValueError,
+            "reference='z' is not one of the groups",
+        ),
+        (
+            lambda f: f.group_comparison(pd.Series([1.0]), pd.Series(["x"], index=[7])),
+            ValueError,
+            "no user has both",
+        ),
+    ],
+)
+def test_group_comparison_bad_input(call, error, match):
+    from recsys_lab.metrics import fairness
+
+    with pytest.raises(error, match=match):
+        call(fairness)
+
+
+# ------------------------------------------------------ item features from genres
+def test_multi_hot_genres_and_category_table():
+    films = pd.DataFrame({"item": [1, 2, 3], "genres": ["Drama", "Comedy|Drama", "Comedy"]})
+    features = metrics.item_features(films, multilabel=["genres"])
+    assert features.loc[2].tolist() == [1.0, 1.0] and list(features.columns) == [
+        "Comedy",
+        "Drama",
+    ]
+    cats = beyond.category_table(films)
+    assert cats.values.tolist() == [[1, "Drama"], [2, "Comedy"], [2, "Drama"], [3, "Comedy"]]
+    # history: one drama, one comedy-drama -> drama 3/4, comedy 1/4; list [3]: comedy
+    train = pd.DataFrame({"user": [1, 1], "item": [1, 2]})
+    p, q = np.array([0.25, 0.75]), np.array([1.0, 0.0])
+    q_t = 0.99 * q + 0.01 * p
+    assert metrics.calibration({1: [3]}, train, cats) == pytest.approx((p * np.log(p / q_t)).sum())
+    with pytest.raises(ValueError, match="no column"):
+        metrics.item_features(films, multilabel=["genre"])
+    assert metrics.prediction_coverage(pd.DataFrame({"fallback": [True, False]})) == 0.5
+
+
+# --------------------------------------------------------------- the MMR explorer
+def test_tradeoff_state_and_its_static_snapshot():
+    import matplotlib.pyplot as plt
+
+    from recsys_lab.widgets import tradeoff_snapshot, tradeoff_state
+
+    features = pd.DataFrame(
+        {"x": [1.0, 1.0, 0.0, 0.5], "y": [0.0, 0.1, 1.0, 0.5]}, index=list("abcd")
+    )
+    cands = pd.DataFrame({"user": 1, "item": list("abcd"), "score": [4.0, 3.9, 3.0, 2.0]})
+    truth = pd.DataFrame({"user": [1], "item": ["c"]})
+    headline, table = tradeoff_state(
+        cands, features, truth, lam=1.0, n=2, item_labels={"a": "A (1977)", "b": "B (1980)"}
+    )
+    assert headline == "λ = 1.00: precision@2 0.000, diversity 0.005"
+    assert table[["item", "title", "relevant"]].values.tolist() == [
+        ["a", "A (1977)", False],
+        ["b", "B (1980)", False],
+    ]
+    headline, table = tradeoff_state(cands, features, truth, lam=0.3, n=2)
+    assert table["item"].tolist() == ["a", "c"] and headline.startswith(
+        "λ = 0.30: precision@2 0.500"
+    )
+    fig = tradeoff_snapshot(cands, features, truth, lam=0.3, n=2)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "✓ c"]
+    assert ax.get_title().startswith(headline) and ax.get_xlim()[0] == 0
+    plt.close(fig)

@@ -7,6 +7,8 @@ from surprise.model_selection import GridSearchCV, cross_validate
 from recsys_lab import surprise_tools
 from recsys_lab.datasets import make_marketing
 from recsys_lab.mf import ALSMatrixFactorization, SGDMatrixFactorization, factor_recovery
+from recsys_lab.models.als_mf import fold_in_user
+from recsys_lab.models.sgd_mf import sgd_step
 
 SMALL = pd.DataFrame(
     {
@@ -171,3 +173,129 @@ def test_compiled_sgd_kernel_equals_the_readable_loop(biased):
     assert fast.history_["rmse"].iloc[-1] < fast.history_["rmse"].iloc[0]  # it did learn
     with pytest.raises(ValueError, match="Unknown engine 'cython'"):
         SGDMatrixFactorization(engine="cython").fit(ratings)
+
+
+# ------------------------------------------------------------- one step, one fold-in
+def test_sgd_step_by_hand_and_inputs_untouched():
+    p, q = np.array([0.1, 0.2]), np.array([0.3, -0.1])
+    # prediction 3 + 0.5 - 0.5 + (0.03 - 0.02) = 3.01, error 0.99
+    b_u, b_i, p_new, q_new = sgd_step(4.0, 3.0, 0.5, -0.5, p, q, lr=0.1, reg=0.5)
+    assert b_u == pytest.approx(0.5 + 0.1 * (0.99 - 0.25))
+    assert b_i == pytest.approx(-0.5 + 0.1 * (0.99 + 0.25))
+    np.testing.assert_allclose(p_new, [0.1 + 0.1 * (0.99 * 0.3 - 0.05), 0.2 + 0.1 * (-0.099 - 0.1)])
+    np.testing.assert_allclose(q_new, [0.3 + 0.1 * (0.099 - 0.15), -0.1 + 0.1 * (0.198 + 0.05)])
+    assert p.tolist() == [0.1, 0.2] and q.tolist() == [0.3, -0.1]
+    unbiased = sgd_step(4.0, 0.0, 0.0, 0.0, p, q, lr=0.1, reg=0.5, biased=False)
+    assert unbiased[:2] == (0.0, 0.0)
+    with pytest.raises(ValueError, match="same length"):
+        sgd_step(4.0, 3.0, 0.0, 0.0, p, np.array([1.0]), lr=0.1, reg=0.0)
+
+
+def test_fold_in_user_by_hand_and_equal_to_the_batch_solve():
+    # one factor, two ratings: X = [[1, 1], [2, 1]], y = [1, 2], lambda n = 0.5 * 2
+    p, b = fold_in_user(
+        np.array([[1.0], [2.0]]), np.array([0.0, 0.0]), np.array([4.0, 5.0]), 3.0, reg=0.5
+    )
+    A, rhs = np.array([[5.0 + 1, 3.0], [3.0, 2.0 + 1]]), np.array([5.0, 3.0])
+    np.testing.assert_allclose([*p, b], np.linalg.solve(A, rhs))
+    rng = np.random.default_rng(0)
+    Q, bi = rng.standard_normal((5, 3)), rng.standard_normal(5)
+    r = rng.integers(1, 6, 5).astype(float)
+    X = np.column_stack([Q, np.ones(5)])
+    batch = ALSMatrixFactorization._solve(np.zeros(5, dtype=int), 1, X, r - 3.2 - bi, 0.3)[0]
+    p, b = fold_in_user(Q, bi, r, 3.2, reg=0.3)
+    np.testing.assert_allclose([*p, b], batch, atol=1e-12)
+
+
+def test_fold_in_user_equals_the_cold_start_fold_in():
+    from recsys_lab.coldstart import fold_in
+
+    ratings = make_marketing(n_users=60, n_items=40, mean_ratings=10, seed=3).ratings
+    model = ALSMatrixFactorization(n_factors=3, n_iter=5).fit(ratings)
+    history = pd.DataFrame({"item": model.items_[[0, 4, 7]], "rating": [5.0, 2.0, 4.0]})
+    codes = [0, 4, 7]
+    p, b = fold_in_user(
+        model.item_factors_[codes],
+        model.item_bias_[codes],
+        history["rating"].to_numpy(),
+        model.global_mean_,
+        model.reg,
+    )
+    expected = fold_in(model, history)
+    mine = model.global_mean_ + b + model.item_bias_ + model.item_factors_ @ p
+    np.testing.assert_allclose(mine, expected.to_numpy(), atol=1e-10)
+
+
+def test_fold_in_user_errors():
+    q = np.array([[1.0, 0.0]])
+    with pytest.raises(ValueError, match="singular: with reg=0 the user needs at least 3"):
+        fold_in_user(q, np.zeros(1), np.array([4.0]), 3.0, reg=0.0)
+    with pytest.raises(ValueError, match="shape \\(n, f\\)"):
+        fold_in_user(np.zeros(2), np.zeros(2), np.array([4.0, 3.0]), 3.0, reg=0.1)
+    with pytest.raises(ValueError, match="shape \\(n, f\\)"):
+        fold_in_user(q, np.zeros(2), np.array([4.0]), 3.0, reg=0.1)
+    with pytest.raises(ValueError, match="reg must be >= 0"):
+        fold_in_user(q, np.zeros(1), np.array([4.0]), 3.0, reg=-1.0)
+
+
+# ------------------------------------------------------------- Surprise's folds, algorithms
+def test_kfold_gives_surprises_folds_in_surprises_order():
+    from surprise.model_selection import KFold
+
+    ratings = make_marketing(n_users=40, n_items=30, mean_ratings=8, seed=5).ratings
+    ours = surprise_tools.kfold(ratings, n_splits=3, random_state=7)
+    theirs = KFold(n_splits=3, random_state=7).split(surprise_tools.to_dataset(ratings))
+    for (train, test), (trainset, testset) in zip(ours, theirs, strict=True):
+        assert list(zip(test["user"], test["item"], test["rating"], strict=True)) == testset
+        assert [trainset.to_raw_uid(u) for u in range(trainset.n_users)] == list(
+            pd.unique(train["user"])
+        )
+        assert [trainset.to_raw_iid(i) for i in range(trainset.n_items)] == list(
+            pd.unique(train["item"])
+        )
+        assert len(train) + len(test) == len(ratings)
+        # the same order, so the same SVD: SGD from scratch equals Surprise on the fold
+        svd = SVD(n_factors=4, n_epochs=3, random_state=0).fit(trainset)
+        sgd = SGDMatrixFactorization(n_factors=4, n_epochs=3, random_state=0).fit(train)
+        expected = [p.est for p in svd.test(testset)]
+        np.testing.assert_allclose(sgd.predict(test["user"], test["item"]), expected, atol=1e-9)
+    assert [len(t) for _, t in surprise_tools.kfold(SMALL.head(5), n_splits=2)] == [3, 2]
+    with pytest.raises(ValueError, match="cannot be split into 7 folds"):
+        surprise_tools.kfold(SMALL, n_splits=7)
+    with pytest.raises(ValueError, match="n_splits must be >= 2"):
+        surprise_tools.kfold(SMALL, n_splits=1)
+
+
+def test_algorithms_are_surprises_eleven():
+    import surprise
+    from surprise.prediction_algorithms.algo_base import AlgoBase
+
+    exported = {
+        name
+        for name in surprise.prediction_algorithms.__all__
+        if isinstance(getattr(surprise, name, None), type)
+        and issubclass(getattr(surprise, name), AlgoBase)
+        and name not in ("AlgoBase", "SymmetricAlgo")
+    }
+    algos = surprise_tools.algorithms(random_state=3)
+    assert set(algos) == exported and len(algos) == 11
+    assert all(type(algo).__name__ == name for name, algo in algos.items())
+    assert algos["SVD"].random_state == 3 and algos["SVDpp"].cache_ratings
+
+
+# ------------------------------------------------------------------- the explorer's view
+def test_mf_view_is_the_explorers_default_state():
+    from recsys_lab.widgets import MF_DEFAULTS, mf_explorer, mf_view
+
+    ratings = make_marketing(n_users=40, n_items=30, mean_ratings=8, seed=6).ratings
+    cut = int(0.8 * len(ratings))
+    train, test = ratings.iloc[:cut], ratings.iloc[cut:]
+    rmse, top = mf_view(train, test, user=1, n=3, titles={i: f"title {i}" for i in range(99)})
+    model = SGDMatrixFactorization(**MF_DEFAULTS).fit(train)
+    expected = np.sqrt(np.mean((test["rating"] - model.predict(test["user"], test["item"])) ** 2))
+    assert rmse == pytest.approx(expected)
+    assert list(top.columns) == ["rank", "item", "title", "score"] and len(top) == 3
+    assert top["title"].tolist() == [f"title {i}" for i in top["item"]]
+    assert top["score"].is_monotonic_decreasing
+    box = mf_explorer(train, test, user=1, n=3)
+    assert f"test RMSE {rmse:.3f}" in box.children[1].value

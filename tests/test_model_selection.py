@@ -1,10 +1,14 @@
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats
+from sklearn.base import BaseEstimator
 
 from recsys_lab import model_selection as ms
 from recsys_lab import neighbors
 from recsys_lab.datasets import make_marketing
+from recsys_lab.mf import SGDMatrixFactorization
+from recsys_lab.models.baselines import PopularityRecommender
 
 
 def test_leave_one_out_by_hand(sales):
@@ -64,3 +68,167 @@ def test_cross_validate_and_summarize():
     assert table["rmse"].is_monotonic_increasing and "rmse_std" in table
     with pytest.raises(ValueError, match="Unknown parameter\\(s\\) \\['n_neighbours'\\]"):
         ms.cross_validate(ratings, {"n_neighbours": [5]})
+
+
+# ------------------------------------------------- any recommender: search and cross-validation
+class ShrunkItemMean(BaseEstimator):
+    """r̂_ui = μ + Σ_u (r_ui − μ) / (n_i + shrinkage): a tiny recommender for the tests."""
+
+    def __init__(self, shrinkage=0.0):
+        self.shrinkage = shrinkage
+
+    def fit(self, ratings):
+        self.mean_ = ratings["rating"].mean()
+        residual = (ratings["rating"] - self.mean_).groupby(ratings["item"])
+        self.offset_ = residual.sum() / (residual.size() + self.shrinkage)
+        self.seen_ = ratings.groupby("user")["item"].agg(set).to_dict()
+        return self
+
+    def predict(self, users, items):
+        return self.mean_ + self.offset_.reindex(list(items)).fillna(0.0).to_numpy()
+
+    def recommend(self, users=None, n=10):
+        rows = []
+        for user in users:
+            ranked = self.offset_.drop(list(self.seen_.get(user, ())), errors="ignore")
+            top = ranked.sort_values(ascending=False, kind="stable").iloc[:n]
+            rows += [(user, i, s, r) for r, (i, s) in enumerate(top.items(), 1)]
+        return pd.DataFrame(rows, columns=["user", "item", "score", "rank"])
+
+
+# μ = 3; item a: residuals +2, +2 (n = 2); item b: −2, −2
+TRAIN = pd.DataFrame({"user": [1, 2, 1, 3], "item": ["a", "a", "b", "b"], "rating": [5.0, 5, 1, 1]})
+VALID = pd.DataFrame({"user": [3], "item": ["a"], "rating": [4.0]})
+
+
+def test_search_by_hand():
+    # prediction for (3, a) = 3 + 4 / (2 + s): s = 0 → 5, s = 2 → 4, s = 6 → 3.5
+    model = ShrunkItemMean()
+    found = ms.search(model, {"shrinkage": [0.0, 2.0, 6.0]}, TRAIN, VALID, scoring=["rmse", "mae"])
+    assert found.results["shrinkage"].tolist() == [2.0, 6.0, 0.0]
+    assert found.results["rmse"].tolist() == [0.0, 0.5, 1.0]
+    assert found.results["rank"].tolist() == [1, 2, 3] and found.best_params == {"shrinkage": 2.0}
+    assert not hasattr(model, "mean_")  # the given estimator is cloned, never fitted
+    # refitted on train + validation: μ = (5 + 5 + 1 + 1 + 4) / 5
+    assert found.best_estimator.mean_ == pytest.approx(3.2) and len(found.training) == 5
+    test = pd.DataFrame({"user": [2, 9], "item": ["b", "b"], "rating": [2.0, 3.0]})
+    once = found.score(test)
+    assert once == ms.score(found.best_estimator, found.training, test, ["rmse", "mae"])
+    assert once["unknown"] == 0.5  # user 9 was never seen
+    only_train = ms.search(model, {"shrinkage": [0.0, 2.0]}, TRAIN, VALID, refit=False)
+    assert only_train.best_estimator.mean_ == 3.0
+
+
+def test_score_falls_back_to_the_training_mean_for_unknown_pairs():
+    model = ShrunkItemMean().fit(TRAIN)
+    test = pd.DataFrame({"user": [1, 7], "item": ["c", "a"], "rating": [3.0, 5.0]})
+    # (1, c): item unknown → μ = 3, error 0; (7, a): user unknown → μ = 3, error 2
+    assert ms.score(model, TRAIN, test, scoring="mae") == {"mae": 1.0, "unknown": 1.0}
+
+
+def test_search_with_ranking_metrics():
+    ratings = make_marketing(n_users=60, n_items=30, mean_ratings=10, seed=1).ratings
+    train, validation, test = ms.train_validation_test_split(ratings, ms.leave_last_out)
+    found = ms.search(
+        ShrunkItemMean(),
+        {"shrinkage": [0.0, 5.0, 50.0]},
+        train,
+        validation,
+        scoring=["ndcg@10", "rmse"],
+        min_rating=4,
+    )
+    assert found.results["ndcg@10"].is_monotonic_decreasing  # higher is better
+    model = ShrunkItemMean(shrinkage=50.0).fit(train)
+    truth = validation[validation["rating"] >= 4]
+    recs = model.recommend(users=truth["user"].unique(), n=10)
+    expected = ms.ranking.per_user(recs, truth[["user", "item"]], 10)["ndcg"].mean()
+    row = found.results.set_index("shrinkage").loc[50.0]
+    assert row["ndcg@10"] == pytest.approx(expected)
+    assert set(found.score(test)) == {"ndcg@10", "rmse", "unknown"}
+
+
+def test_random_search_draws_from_the_grid_and_distributions():
+    grid = {"shrinkage": [0.0, 1.0, 2.0, 4.0, 8.0, 16.0]}
+    found = ms.search(ShrunkItemMean(), grid, TRAIN, VALID, n_iter=3, random_state=4)
+    assert len(found.results) == 3 and found.results["shrinkage"].is_unique
+    assert set(found.results["shrinkage"]) <= set(grid["shrinkage"])
+    again = ms.search(ShrunkItemMean(), grid, TRAIN, VALID, n_iter=3, random_state=4)
+    pd.testing.assert_frame_equal(
+        found.results.drop(columns="fit_time"), again.results.drop(columns="fit_time")
+    )
+    drawn = ms.search(
+        ShrunkItemMean(), {"shrinkage": scipy.stats.uniform(0, 10)}, TRAIN, VALID, n_iter=4
+    )
+    assert drawn.results["shrinkage"].between(0, 10).all() and len(drawn.results) == 4
+
+
+def test_cross_validate_any_recommender():
+    ratings = make_marketing(n_users=50, n_items=30, mean_ratings=10, seed=3).ratings
+    cv = ms.cross_validate(
+        ratings, {"shrinkage": [0.0, 10.0]}, n_splits=3, estimator=ShrunkItemMean()
+    )
+    assert len(cv) == 6 and list(cv.columns[:4]) == ["shrinkage", "fold", "rmse", "mae"]
+    folds = ms.kfold_indices(len(ratings), 3, 0)
+    test = ratings.iloc[folds[1]]
+    train = ratings.drop(ratings.index[folds[1]])
+    by_hand = ms.score(ShrunkItemMean(shrinkage=10.0).fit(train), train, test, ["rmse", "mae"])
+    row = cv[(cv["shrinkage"] == 10.0) & (cv["fold"] == 1)].iloc[0]
+    assert row["rmse"] == pytest.approx(by_hand["rmse"])
+    assert row["unknown"] == pytest.approx(by_hand["unknown"])
+    sgd = ms.cross_validate(
+        ratings, {"n_factors": [2]}, 2, estimator=SGDMatrixFactorization(n_epochs=3)
+    )
+    assert sgd["rmse"].notna().all()  # unknown users or items fall back, never raise
+    pop = ms.cross_validate(
+        ratings, n_splits=2, estimator=PopularityRecommender(), scoring="hit_rate@5"
+    )
+    assert list(pop.columns) == ["fold", "hit_rate@5", "unknown", "fit_time"]
+    overall = ms.summarize(pop)  # no parameters: one row over the folds
+    assert len(overall) == 1 and overall.loc[0, "hit_rate@5"] == pop["hit_rate@5"].mean()
+
+
+def test_summarize_sorts_ranking_metrics_best_first():
+    cv = pd.DataFrame({"k": [5, 5, 9, 9], "fold": [0, 1, 0, 1], "ndcg@10": [0.1, 0.2, 0.3, 0.3]})
+    table = ms.summarize(cv)
+    assert table["k"].tolist() == [9, 5] and table["ndcg@10_std"].tolist()[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: ms.search(ShrunkItemMean(), {"alpha": [1]}, TRAIN, VALID),
+            ValueError,
+            "Unknown parameter\\(s\\) \\['alpha'\\] for ShrunkItemMean",
+        ),
+        (
+            lambda: ms.search(ShrunkItemMean(), {"shrinkage": 3}, TRAIN, VALID),
+            TypeError,
+            "non-empty list of candidate values",
+        ),
+        (
+            lambda: ms.search(ShrunkItemMean(), {}, TRAIN, VALID, scoring="auc"),
+            ValueError,
+            "Unknown metric 'auc'",
+        ),
+        (
+            lambda: ms.cross_validate(TRAIN, estimator=object()),
+            TypeError,
+            "object has no fit or predict method",
+        ),
+        (
+            lambda: ms.score(ShrunkItemMean().fit(TRAIN), TRAIN, VALID, "ndcg@5", min_rating=5),
+            ValueError,
+            "nothing to rank",
+        ),
+        (
+            lambda: ms.search(ShrunkItemMean(), {}, TRAIN, VALID.drop(columns="rating")),
+            ValueError,
+            "missing column\\(s\\) rating",
+        ),
+        (lambda: ms.summarize(pd.DataFrame({"k": [1]})), ValueError, "no metric column"),
+    ],
+)
+def test_search_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

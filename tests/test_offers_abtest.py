@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from recsys_lab import abtest, datasets, offers
-from recsys_lab.exercises.nb07 import toy_accuracy
+from recsys_lab.exercises.personalized_offers import toy_accuracy
 
 Z = NormalDist().inv_cdf(0.975)
 
@@ -154,3 +154,70 @@ def test_ranker_names_missing_context_columns():
     ranker = offers.OfferRanker("plain").fit(world.log(2000))
     with pytest.raises(ValueError, match="contexts lack column\\(s\\) \\['device'\\]"):
         ranker.rank(world.sample_contexts(2, np.random.default_rng(0)).drop(columns="device"))
+
+
+def test_context_grid_is_the_request_distribution():
+    world = offers.OfferWorld(n_offers=3, n_segments=4, seed=0, segment_mix=[0.1, 0.2, 0.3, 0.4])
+    grid = world.context_grid()
+    assert len(grid) == 4 * 3 * 2 * 2 * 2 * 2 and grid["probability"].sum() == pytest.approx(1)
+    np.testing.assert_allclose(grid.groupby("segment")["probability"].sum(), [0.1, 0.2, 0.3, 0.4])
+    assert not grid[list(offers.CONTEXT)].duplicated().any()
+    # context_index finds each sampled request's row of the grid
+    requests = world.sample_contexts(500, np.random.default_rng(1))
+    rows = grid.iloc[world.context_index(requests)][list(offers.CONTEXT)]
+    pd.testing.assert_frame_equal(rows.reset_index(drop=True), requests)
+    # and the grid's frequencies are what sample_contexts draws
+    drawn = np.bincount(
+        world.context_index(world.sample_contexts(200_000, np.random.default_rng(2))),
+        minlength=len(grid),
+    )
+    assert abtest.srm_test(drawn, grid["probability"]).pvalue > 0.001
+
+
+def test_policy_value_exact_and_on_given_contexts():
+    world = offers.OfferWorld(n_offers=3, n_segments=2, seed=4)
+    grid = world.context_grid()
+    truth = world.click_probability(grid)
+    best = lambda ctx: np.eye(3)[world.click_probability(ctx).argmax(axis=1)]  # noqa: E731
+    # exact: Σ_x P(x) max_a p(x, a)
+    assert world.policy_value(best) == pytest.approx(grid["probability"] @ truth.max(axis=1))
+    # on given contexts: the plain average over them, from a callable or an array
+    ctx = world.sample_contexts(300, np.random.default_rng(0))
+    uniform = np.full((300, 3), 1 / 3)
+    want = world.click_probability(ctx).mean()
+    assert world.policy_value(uniform, contexts=ctx) == pytest.approx(want)
+    # the exact value is the limit of averages over many sampled requests
+    many = world.sample_contexts(100_000, np.random.default_rng(1))
+    assert world.policy_value(best, contexts=many) == pytest.approx(
+        world.policy_value(best), abs=0.002
+    )
+    # a different segment mix changes the exact value as it should
+    mix_value = world.policy_value(best, segment_mix=[1.0, 0.0])
+    first = grid["segment"] == world.segments[0]
+    assert mix_value == pytest.approx(truth[first].max(axis=1).mean())
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda w: w.policy_value(np.ones((5, 3))), r"a \(192, 3\) array"),
+        (lambda w: w.policy_value(lambda c: np.ones((len(c), 3))), "sum to 1"),
+        (
+            lambda w: w.policy_value(np.ones((2, 3)) / 3, w.context_grid().head(2), [0.5] * 4),
+            "segment_mix applies only",
+        ),
+        (lambda w: w.context_index(w.context_grid().drop(columns="device")), "lack column"),
+        (lambda w: w.context_index(w.context_grid().assign(feature_1=2)), "feature_1 must be 0"),
+        (lambda w: offers.log_serving(w, epsilon=1.2), "epsilon must be between 0 and 1"),
+        (lambda w: offers.log_serving(w, "deep"), "Unknown model"),
+        (lambda w: offers.simulate_serving(w, "deep"), "Unknown model"),
+    ],
+)
+def test_world_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call(offers.OfferWorld(n_offers=3, n_segments=4))
+
+
+def test_logging_with_an_unfitted_ranker_says_so():
+    with pytest.raises(RuntimeError, match="not fitted yet"):
+        offers.log_serving(offers.OfferWorld(n_offers=3, n_segments=2), offers.OfferRanker())

@@ -65,3 +65,9 @@ def test_nearer_never_weighs_less(d):
     for name in ("rank", "inverse_distance", "gaussian", "softmax"):
         w = voting.weights(d, name)
         assert (np.diff(w) <= 1e-12).all()
+
+
+@given(distances)
+def test_by_position_weightings_ignore_the_distances(d):
+    for name in voting.BY_POSITION:
+        assert voting.weights(d, name).tolist() == voting.weights(np.zeros(len(d)), name).tolist()

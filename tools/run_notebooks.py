@@ -5,7 +5,8 @@ Usage: python tools/run_notebooks.py notebooks/*.ipynb
 Rerunning changes no output: cells are run top to bottom in a fresh kernel,
 timing metadata is not recorded, widget views (whose model ids are random and which a
 static viewer cannot render anyway) keep only their text fallback, and stderr streams
-(library warnings, the JVM's log lines with timestamps and host names) are not kept.
+(library warnings, the JVM's log lines with timestamps and host names) are not kept, and
+consecutive prints are merged into one stream output (their split varies between runs).
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ def normalise(nb: nbformat.NotebookNode) -> None:
             ]
         for output in cell.get("outputs", []):
             output.get("data", {}).pop(WIDGET_VIEW, None)
+        if "outputs" in cell:  # how prints are split into messages varies from run to run
+            merged: list = []
+            for o in cell.outputs:
+                if (
+                    merged
+                    and o.output_type == "stream"
+                    and merged[-1].output_type == "stream"
+                    and merged[-1].name == o.name
+                ):
+                    merged[-1].text += o.text
+                else:
+                    merged.append(o)
+            cell.outputs = merged
 
 
 def run(path: Path) -> float:

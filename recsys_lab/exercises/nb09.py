@@ -1,4 +1,4 @@
-"""Exercises of notebook 09, Spark.
+"""Exercises of the notebook on Spark.
 
 >>> q1.expected()
 80.0

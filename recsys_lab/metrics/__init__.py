@@ -2,7 +2,10 @@
 
 Definitions (each function's docstring has its formula and a tiny example):
 :mod:`~recsys_lab.metrics.accuracy`, :mod:`~recsys_lab.metrics.ranking`,
-:mod:`~recsys_lab.metrics.beyond`, :mod:`~recsys_lab.metrics.business`.
+:mod:`~recsys_lab.metrics.beyond`, :mod:`~recsys_lab.metrics.business`;
+:func:`evaluate` scores several models at once with intervals and paired tests, and
+:func:`sampled_ranking` (:mod:`~recsys_lab.metrics.sampled`) the sampled metrics that full
+ranking, the default, replaces.
 Lists are a DataFrame ``user, item, rank`` or a mapping user → ranked items.
 
 >>> from recsys_lab import metrics
@@ -16,6 +19,7 @@ from recsys_lab.metrics.beyond import (
     arp,
     calibration,
     catalog_coverage,
+    category_table,
     entropy,
     exposure,
     fairness_gap,
@@ -25,11 +29,13 @@ from recsys_lab.metrics.beyond import (
     item_features,
     novelty,
     personalization,
+    popular_unseen,
     prediction_coverage,
     serendipity,
 )
 from recsys_lab.metrics.business import conversion, ctr
-from recsys_lab.metrics.evaluate import Evaluation, evaluate
+from recsys_lab.metrics.evaluate import Evaluation, evaluate, set_level_resamples
+from recsys_lab.metrics.fairness import group_comparison
 from recsys_lab.metrics.ranking import (
     f1_at_k,
     hit_rate_at_k,
@@ -40,6 +46,7 @@ from recsys_lab.metrics.ranking import (
     precision_at_k,
     recall_at_k,
 )
+from recsys_lab.metrics.sampled import sampled_ranking
 
 __all__ = [
     "Evaluation",
@@ -47,6 +54,7 @@ __all__ = [
     "arp",
     "calibration",
     "catalog_coverage",
+    "category_table",
     "conversion",
     "ctr",
     "entropy",
@@ -55,6 +63,7 @@ __all__ = [
     "f1_at_k",
     "fairness_gap",
     "gini",
+    "group_comparison",
     "group_means",
     "hit_rate_at_k",
     "intra_list_diversity",
@@ -66,9 +75,12 @@ __all__ = [
     "novelty",
     "per_user",
     "personalization",
+    "popular_unseen",
     "precision_at_k",
     "prediction_coverage",
     "recall_at_k",
     "rmse",
+    "sampled_ranking",
     "serendipity",
+    "set_level_resamples",
 ]

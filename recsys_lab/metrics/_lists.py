@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int
 
-Recs = pd.DataFrame | Mapping[Hashable, Iterable[Hashable]]
+# Mapping keys are invariant, so ``Mapping[Hashable, ...]`` would reject a ``dict[str, ...]``;
+# any hashable user label is accepted at run time.
+Recs = pd.DataFrame | Mapping[Any, Iterable[Hashable]]
+Truth = pd.DataFrame | Mapping[Any, Iterable[Hashable]]
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,12 @@ class Lists:
 
     @property
     def lengths(self) -> np.ndarray:
+        """The number of items in each list."""
         return (self.codes >= 0).sum(axis=1)
 
     @property
     def mask(self) -> np.ndarray:
+        """True where ``codes`` holds an item (not padding)."""
         return self.codes >= 0
 
 
@@ -88,6 +94,10 @@ def as_lists(recs: Recs, k: int | None = None, items: pd.Index | None = None) ->
     """Encode ranked lists, keeping at most the top ``k`` of each.
 
     ``items`` fixes the item coding (new items are appended after it).
+
+    >>> lists = as_lists({"ann": ["a", "b"], "bob": ["b"]})
+    >>> lists.codes.tolist(), lists.items.tolist(), lists.lengths.tolist()
+    ([[0, 1], [1, -1]], ['a', 'b'], [2, 1])
     """
     if k is not None:
         k = check_positive_int(k, "k")
@@ -96,12 +106,12 @@ def as_lists(recs: Recs, k: int | None = None, items: pd.Index | None = None) ->
     if items is None:
         item_codes, items = pd.factorize(df["item"], sort=False)
     else:
-        item_codes = items.get_indexer(df["item"])
+        item_codes = items.get_indexer(pd.Index(df["item"]))
         new = item_codes < 0
         if new.any():
             extra = pd.Index(pd.unique(df["item"].to_numpy()[new]))
             items = items.append(extra)
-            item_codes = items.get_indexer(df["item"])
+            item_codes = items.get_indexer(pd.Index(df["item"]))
     pos = pd.Series(np.zeros(len(df), dtype=np.int64)).groupby(user_codes).cumcount().to_numpy()
     width = int(pos.max()) + 1 if len(pos) else 0
     if k is not None:
@@ -112,7 +122,7 @@ def as_lists(recs: Recs, k: int | None = None, items: pd.Index | None = None) ->
     return Lists(users=pd.Index(users), codes=codes, items=pd.Index(items))
 
 
-def truth_table(truth: pd.DataFrame | Mapping[Hashable, Iterable[Hashable]]) -> pd.DataFrame:
+def truth_table(truth: Truth) -> pd.DataFrame:
     """``user, item, gain`` from a truth DataFrame (``rating`` = gain) or mapping."""
     if isinstance(truth, pd.DataFrame):
         missing = {"user", "item"} - set(truth.columns)
@@ -135,9 +145,7 @@ def truth_table(truth: pd.DataFrame | Mapping[Hashable, Iterable[Hashable]]) -> 
     return df.drop_duplicates(["user", "item"], keep="first").reset_index(drop=True)
 
 
-def align(
-    recs: Recs, truth: pd.DataFrame | Mapping, k: int
-) -> tuple[Lists, np.ndarray, pd.DataFrame]:
+def align(recs: Recs, truth: Truth, k: int) -> tuple[Lists, np.ndarray, pd.DataFrame]:
     """Lists for exactly the users in ``truth`` (empty for those without a list).
 
     Returns the lists, a gain matrix of the same shape (0 where not relevant), and
@@ -154,7 +162,10 @@ def align(
     items = lists.items.append(
         pd.Index(pd.unique(table["item"].to_numpy())).difference(lists.items)
     )
-    table = table.assign(u=users.get_indexer(table["user"]), i=items.get_indexer(table["item"]))
+    table = table.assign(
+        u=users.get_indexer(pd.Index(table["user"])),
+        i=items.get_indexer(pd.Index(table["item"])),
+    )
     n_items = max(len(items), 1)
     keys = table["u"].to_numpy() * n_items + table["i"].to_numpy()
     order = np.argsort(keys)

@@ -1,5 +1,8 @@
-r"""Rating-prediction accuracy: :math:`\text{RMSE} = \sqrt{\frac1n\sum (r - \hat r)^2}`,
-:math:`\text{MAE} = \frac1n\sum |r - \hat r|`."""
+r"""Rating-prediction accuracy: RMSE and MAE over :math:`n` (rating, estimate) pairs.
+
+:math:`\text{RMSE} = \sqrt{\frac1n\sum (r - \hat r)^2}`,
+:math:`\text{MAE} = \frac1n\sum |r - \hat r|`.
+"""
 
 from __future__ import annotations
 

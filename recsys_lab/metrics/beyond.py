@@ -1,5 +1,7 @@
-r"""Beyond accuracy: coverage, concentration, novelty, diversity, serendipity,
-personalization, calibration, popularity bias and group fairness.
+r"""Beyond accuracy: what recommendation lists do besides hitting the truth.
+
+Coverage, concentration, novelty, diversity, serendipity, personalization,
+calibration, popularity bias and group fairness, with the conventions adopted:
 
 ==========================  ===============================================================
 metric                      definition
@@ -8,35 +10,46 @@ catalog coverage            distinct recommended items / catalog size (a fractio
 prediction coverage         share of (user, item) pairs the model can score
 exposure Gini               :math:`\frac{\sum_i (2i - n - 1) x_{(i)}}{n \sum_i x_i}` over the
                             catalog's exposure counts sorted ascending (0 = even)
-exposure entropy            :math:`-\sum_i s_i \log_2 s_i`, :math:`s_i` = share of exposure
-novelty                     mean self-information :math:`-\log_2 p_i` of listed items,
+exposure entropy            :math:`-\sum_i s_i \log_2 s_i` bits, :math:`s_i` = share of
+                            exposure; *normalised*: divided by :math:`\log_2 n` (1 = even)
+novelty                     mean self-information :math:`-\log_2 p_i` (bits) of listed items,
                             :math:`p_i` = share of training users who know item :math:`i`
                             (an unseen item counts as known by one user more than
                             the :math:`U` there are: :math:`1 / (U + 1)`)
 intra-list diversity        mean over pairs in a list of :math:`1 - \cos(f_i, f_j)`; NaN for
                             lists of fewer than 2 items
-serendipity                 share of the top-k that is relevant *and* absent from a
-                            baseline's (e.g. popularity) list for that user
+serendipity                 share of the top-k that is relevant *and* absent from the
+                            user's own obvious list: by default the k most popular
+                            training items that user has not seen (Ge et al., 2010)
 personalization             :math:`1 -` mean cosine overlap between all pairs of users'
                             lists, from item counts in :math:`O(\text{users} \cdot k)`
-calibration (Steck 2018)    :math:`\mathrm{KL}(p\|\tilde q) = \sum_g p_g \ln(p_g / \tilde q_g)`,
-                            :math:`p` the categories of the user's history, :math:`\tilde q =
-                            (1-\alpha) q + \alpha p` those of the list; 0 = calibrated
-ARP / APLT                  mean training popularity of listed items / mean share of
-                            long-tail items (outside the most popular ``head_fraction``)
+calibration (Steck 2018)    :math:`\mathrm{KL}(p\|\tilde q) = \sum_g p_g \ln(p_g / \tilde q_g)`
+                            in nats, :math:`p` the categories of the user's history,
+                            :math:`\tilde q = (1-\alpha) q + \alpha p` those of the list
+                            smoothed towards :math:`p` (:math:`\alpha = 0.01`); every
+                            history or list item weighs the same and an item of
+                            :math:`m` categories gives each :math:`1/m`; 0 = calibrated
+ARP / APLT                  mean number of training users of the listed items / mean
+                            share of long-tail items (outside the most popular
+                            ``head_fraction``; Abdollahpouri et al., 2019)
 fairness gap                max − min over user groups of a per-user metric's mean
 ==========================  ===============================================================
+
+The metrics of a whole set of lists (coverage, Gini, entropy, personalization) are
+computed by one routine, :class:`ListSet`, for the lists as given or for any weighting
+of their users — which is how :func:`recsys_lab.metrics.evaluate` resamples them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from recsys_lab._validation import check_ratings
+from recsys_lab._validation import check_positive_int, check_ratings
 from recsys_lab.metrics._lists import Lists, Recs, align, as_lists
 
 
@@ -60,32 +73,112 @@ def _listed(lists: Lists) -> pd.Index:
     return lists.items[np.unique(lists.codes[lists.mask])]
 
 
+@dataclass(frozen=True)
+class ListSet:
+    r"""Users' lists as a users × catalog incidence matrix, for the set-level metrics.
+
+    :meth:`sums` gives, for rows of user weights :math:`m_u` (1 = the user as given,
+    0 = left out), each item's exposure :math:`x_i = \sum_u m_u [i \in L_u]`, the sums
+    :math:`a_i = \sum_u m_u [i \in L_u] / \sqrt{|L_u|}` and
+    :math:`b_i = \sum_u m_u [i \in L_u] / |L_u|`, and the number of users
+    :math:`N = \sum_u m_u`; :meth:`values` turns them into coverage, Gini, entropy and
+    personalization. Sums of disjoint sets of users add up, so a set mixing two models'
+    lists is the sum of two weightings.
+
+    Examples
+    --------
+    >>> ls = ListSet.from_recs({"ann": ["a", "b"], "bob": ["a"]}, catalog="abc")
+    >>> {k: round(float(v[0]), 3) for k, v in ls.values(ls.sums(np.ones((1, 2)))).items()}
+    {'catalog_coverage': 0.667, 'gini': 0.444, 'entropy': 0.579, 'personalization': 0.293}
+    """
+
+    users: pd.Index
+    catalog: pd.Index
+    shown: sp.csr_matrix  # users × catalog, 1 where the item is in the user's list
+    lengths: np.ndarray
+
+    @classmethod
+    def from_recs(cls, recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> ListSet:
+        """Encode ``recs`` (top ``k``) over ``catalog``; an item outside it is an error."""
+        cat = _catalog(catalog)
+        lists = as_lists(recs, k, items=cat)
+        _unknown(_listed(lists), cat, "catalog")
+        rows = np.broadcast_to(np.arange(len(lists.users))[:, None], lists.codes.shape)
+        shown = sp.csr_matrix(
+            (np.ones(lists.mask.sum()), (rows[lists.mask], lists.codes[lists.mask])),
+            shape=(len(lists.users), len(cat)),
+        )
+        return cls(lists.users, cat, shown, lists.lengths)
+
+    def sums(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(x, a, b, N)`` for each row of ``weights`` (resamples × users)."""
+        with np.errstate(divide="ignore"):
+            inv = np.where(self.lengths > 0, 1.0 / np.maximum(self.lengths, 1), 0.0)
+        w = np.asarray(weights, dtype=float)
+        x = np.asarray((self.shown.T @ w.T).T)
+        a = np.asarray((self.shown.T @ (w * np.sqrt(inv)).T).T)
+        b = np.asarray((self.shown.T @ (w * inv).T).T)
+        return x, a, b, w.sum(axis=1)
+
+    @staticmethod
+    def values(
+        sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    ) -> dict[str, np.ndarray]:
+        """Coverage, Gini, normalised entropy and personalization of each row of ``sums``."""
+        x, a, b, n = sums
+        size = x.shape[1]
+        total = x.sum(axis=1)
+        ranks = np.arange(1, size + 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            gini = ((2 * ranks - size - 1) * np.sort(x, axis=1)).sum(axis=1) / (size * total)
+            s = x / total[:, None]
+            bits = -np.where(s > 0, s * np.log2(np.where(s > 0, s, 1.0)), 0.0).sum(axis=1)
+            pairs = n * (n - 1) / 2
+            overlap = ((a**2 - b) / 2).sum(axis=1) / pairs
+        return {
+            "catalog_coverage": (x > 0).mean(axis=1),
+            "gini": gini,
+            "entropy": bits / np.log2(size) if size > 1 else bits,
+            "personalization": 1.0 - overlap,
+        }
+
+    def subset(self, users: pd.Index) -> ListSet:
+        """The lists of ``users`` only, in that order (each must have a list here)."""
+        rows = self.users.get_indexer(users)
+        if (rows < 0).any():
+            raise ValueError(f"user(s) {list(users[rows < 0][:5])} have no list here.")
+        return ListSet(pd.Index(users), self.catalog, self.shown[rows], self.lengths[rows])
+
+    def whole(self) -> dict[str, float]:
+        """The four metrics of the lists as given (every user once)."""
+        out = self.values(self.sums(np.ones((1, len(self.users)))))
+        return {name: float(v[0]) for name, v in out.items()}
+
+
 def catalog_coverage(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> float:
     """Distinct recommended items (top ``k``) / catalog size.
 
     >>> catalog_coverage({"ann": ["a", "b"], "bob": ["a"]}, catalog="abcd")
     0.5
     """
-    cat = _catalog(catalog)
-    listed = _listed(as_lists(recs, k))
-    _unknown(listed, cat, "catalog")
-    return len(listed) / len(cat)
+    return ListSet.from_recs(recs, catalog, k).whole()["catalog_coverage"]
 
 
 def prediction_coverage(predictions: pd.DataFrame | Sequence[bool]) -> float:
     """Share of (user, item) pairs a model can score.
 
-    ``predictions`` is a DataFrame with a boolean ``impossible`` column (as
-    ``KNNRecommender.predict(..., with_impossible=True)`` returns), or a boolean
-    sequence saying which pairs were scored.
+    ``predictions`` is a DataFrame with a boolean ``fallback`` (or ``impossible``)
+    column, as :meth:`~recsys_lab.models.base.Recommender.predict_details` returns, or a
+    boolean sequence saying which pairs were scored.
 
-    >>> prediction_coverage(pd.DataFrame({"impossible": [False, True, False, False]}))
+    >>> prediction_coverage(pd.DataFrame({"fallback": [False, True, False, False]}))
     0.75
     """
     if isinstance(predictions, pd.DataFrame):
-        if "impossible" not in predictions:
-            raise ValueError("predictions need a boolean 'impossible' column.")
-        possible = ~predictions["impossible"].to_numpy(bool)
+        flag = next((c for c in ("fallback", "impossible") if c in predictions), None)
+        if flag is None:
+            raise ValueError("predictions need a boolean 'fallback' (or 'impossible') column.")
+        possible = ~predictions[flag].to_numpy(bool)
     else:
         possible = np.asarray(predictions, dtype=bool)
     if possible.size == 0:
@@ -99,11 +192,15 @@ def exposure(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> p
     >>> exposure({"ann": ["a", "b"], "bob": ["a"]}, catalog="abc").tolist()
     [2, 1, 0]
     """
-    cat = _catalog(catalog)
-    lists = as_lists(recs, k)
-    _unknown(_listed(lists), cat, "catalog")
-    counts = np.bincount(lists.codes[lists.mask], minlength=len(lists.items))
-    return pd.Series(counts, index=lists.items).reindex(cat, fill_value=0).rename("exposure")
+    ls = ListSet.from_recs(recs, catalog, k)
+    counts = np.asarray(ls.shown.sum(axis=0)).ravel().astype(np.int64)
+    return pd.Series(counts, index=ls.catalog, name="exposure")
+
+
+def _shown(ls: ListSet) -> ListSet:
+    if ls.shown.nnz == 0:
+        raise ValueError("no catalog item is recommended, so exposure has no distribution.")
+    return ls
 
 
 def gini(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> float:
@@ -112,12 +209,7 @@ def gini(recs: Recs, catalog: Iterable[Hashable], k: int | None = None) -> float
     >>> gini({"ann": ["a"], "bob": ["a"]}, catalog="ab")  # all exposure on one of two items
     0.5
     """
-    x = np.sort(exposure(recs, catalog, k).to_numpy(float))
-    n = x.size
-    if x.sum() == 0:
-        raise ValueError("no catalog item is recommended, so exposure has no distribution.")
-    i = np.arange(1, n + 1)
-    return float(((2 * i - n - 1) * x).sum() / (n * x.sum()))
+    return _shown(ListSet.from_recs(recs, catalog, k)).whole()["gini"]
 
 
 def entropy(
@@ -125,15 +217,17 @@ def entropy(
 ) -> float:
     """Shannon entropy (bits) of the exposure shares; ``normalized`` divides by log2(n).
 
+    Normalised entropy is 1 when every catalog item is shown equally often and 0 when
+    a single item gets all the exposure.
+
     >>> entropy({"ann": ["a"], "bob": ["b"]}, catalog="ab")
     1.0
+    >>> round(entropy({"ann": ["a"], "bob": ["b"]}, catalog="abcd", normalized=True), 3)
+    0.5
     """
-    x = exposure(recs, catalog, k).to_numpy(float)
-    if x.sum() == 0:
-        raise ValueError("no catalog item is recommended, so exposure has no distribution.")
-    s = x[x > 0] / x.sum()
-    h = float(-(s * np.log2(s)).sum())
-    return h / np.log2(x.size) if normalized and x.size > 1 else h
+    ls = _shown(ListSet.from_recs(recs, catalog, k))
+    value = ls.whole()["entropy"]
+    return value if normalized or len(ls.catalog) < 2 else float(value * np.log2(len(ls.catalog)))
 
 
 def _interactions(train: pd.DataFrame) -> pd.DataFrame:
@@ -175,23 +269,57 @@ def item_features(
     categorical: Sequence[str] = (),
     numeric: Sequence[str] = (),
     index: str = "item",
+    multilabel: Sequence[str] = (),
+    sep: str = "|",
 ) -> pd.DataFrame:
     """Item feature vectors for diversity: one-hot categoricals, standardized numbers.
+
+    ``multilabel`` columns hold several labels joined by ``sep`` (MovieLens genres,
+    ``"Action|Comedy"``) and become one 0/1 column per label (multi-hot).
 
     >>> items = pd.DataFrame({"item": [1, 2], "category": ["x", "y"], "price": [1.0, 3.0]})
     >>> item_features(items, ["category"], ["price"]).values.tolist()
     [[1.0, 0.0, -1.0], [0.0, 1.0, 1.0]]
+    >>> films = pd.DataFrame({"item": [1, 2], "genres": ["Action|Comedy", "Drama"]})
+    >>> item_features(films, multilabel=["genres"]).values.tolist()
+    [[1.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
     """
     table = items.set_index(index) if index in items.columns else items
+    missing = [c for c in [*categorical, *numeric, *multilabel] if c not in table.columns]
+    if missing:
+        raise ValueError(f"items have no column(s) {missing}; they have {list(table.columns)}.")
     parts = (
         [pd.get_dummies(table[list(categorical)].astype(str), dtype=float)] if categorical else []
     )
+    for col in multilabel:
+        hot = table[col].astype(str).str.get_dummies(sep=sep).astype(float)
+        parts.append(hot.add_prefix(f"{col}_") if len(multilabel) > 1 else hot)
     for col in numeric:
         x = table[col].astype(float)
         parts.append(((x - x.mean()) / (x.std(ddof=0) or 1.0)).to_frame(col))
     if not parts:
-        raise ValueError("name at least one categorical or numeric column.")
+        raise ValueError("name at least one categorical, multilabel or numeric column.")
     return pd.concat(parts, axis=1)
+
+
+def category_table(
+    items: pd.DataFrame, column: str = "genres", sep: str = "|", index: str = "item"
+) -> pd.DataFrame:
+    """One row per (item, category) from a column of ``sep``-joined labels.
+
+    The ``item, category`` frame :func:`calibration` and
+    :func:`recsys_lab.metrics.evaluate` (as ``items``) take.
+
+    >>> films = pd.DataFrame({"item": [1, 2], "genres": ["Action|Comedy", "Drama"]})
+    >>> category_table(films).values.tolist()
+    [[1, 'Action'], [1, 'Comedy'], [2, 'Drama']]
+    """
+    for col in (index, column):
+        if col not in items.columns:
+            raise ValueError(f"items have no {col!r} column; they have {list(items.columns)}.")
+    labels = items[column].astype(str).str.split(sep)
+    table = pd.DataFrame({"item": items[index], "category": labels}).explode("category")
+    return table.reset_index(drop=True)
 
 
 def intra_list_diversity(
@@ -243,60 +371,129 @@ def intra_list_diversity(
     return _result(lists, out, per_user)
 
 
+def popular_unseen(train: pd.DataFrame, users: Iterable[Hashable], k: int = 10) -> pd.DataFrame:
+    """Each user's ``k`` most popular training items that user has not interacted with.
+
+    Popularity is the number of training users of an item; ties keep the items' order of
+    first appearance in ``train`` — the lists of
+    :class:`~recsys_lab.models.PopularityRecommender`, without fitting a model or
+    building a users × items score matrix. A user absent from ``train`` gets the
+    overall top ``k``.
+
+    Returns
+    -------
+    DataFrame
+        ``user, item, rank``.
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({"user": [1, 2, 2, 3], "item": ["a", "a", "b", "c"]})
+    >>> popular_unseen(train, [1, 9], k=2).values.tolist()  # 1 has seen a
+    [[1, 'b', 1], [1, 'c', 2], [9, 'a', 1], [9, 'b', 2]]
+    """
+    k = check_positive_int(k, "k")
+    hist = _interactions(train)
+    item_codes, items = pd.factorize(hist["item"])
+    order = np.argsort(-np.bincount(item_codes), kind="stable")  # rank -> item code
+    rank_of = np.empty_like(order)
+    rank_of[order] = np.arange(order.size)
+    wanted = pd.Index(list(users)).unique()
+    u = wanted.get_indexer(pd.Index(hist["user"]))
+    keep = u >= 0
+    u, r = u[keep], rank_of[item_codes[keep]]
+    by_user = np.lexsort((r, u))
+    u, r = u[by_user], r[by_user]
+    # A user's seen ranks r_0 < r_1 < ... : the j-th unseen rank is j + #{i : r_i - i <= j}.
+    within = np.arange(u.size) - np.searchsorted(u, u)
+    stride = order.size + 1
+    keys = u * stride + (r - within)
+    n = min(k, order.size)
+    user_rows = np.repeat(np.arange(len(wanted)), n)
+    j = np.tile(np.arange(n), len(wanted))
+    start = np.searchsorted(keys, user_rows * stride)
+    p = j + np.searchsorted(keys, user_rows * stride + j, side="right") - start
+    ok = p < order.size  # a user who has seen (nearly) everything gets a shorter list
+    ranks = pd.Series(np.ones(ok.sum(), dtype=np.int64)).groupby(user_rows[ok]).cumsum()
+    return pd.DataFrame(
+        {
+            "user": wanted[user_rows[ok]],
+            "item": items[order[p[ok]]],
+            "rank": ranks.to_numpy(),
+        }
+    )
+
+
 def serendipity(
     recs: Recs,
     truth: pd.DataFrame | Mapping,
-    baseline: Recs | Sequence[Hashable],
+    train: pd.DataFrame | None = None,
     k: int = 10,
+    baseline: Recs | None = None,
     per_user: bool = False,
 ) -> float | pd.Series:
-    """Share of the top ``k`` that is relevant and not in the baseline's list.
+    r"""Share of the top ``k`` that is relevant and not on the user's own obvious list.
 
-    ``baseline`` holds a list per user, or one list (e.g. the most popular items)
-    used for everybody. Averaged over the users in ``truth``.
+    .. math:: \text{serendipity}_u = |\{i \in L_u : i \in T_u,\ i \notin B_u\}| / k
 
-    >>> serendipity({"ann": ["a", "b"]}, {"ann": ["a", "b"]}, baseline=["a"], k=2)
+    (Ge, Delgado-Battenfeld & Jannach, 2010), where :math:`B_u` is by default user
+    :math:`u`'s popularity list: the ``k`` most popular training items *that user has
+    not seen* (:func:`popular_unseen`). Removing seen items matters: a single global
+    top-k would hold films the user has already rated, which no recommender may show,
+    so every model would look more surprising than it is; measured against its own
+    lists, the popularity recommender scores exactly 0. ``baseline`` replaces the
+    popularity lists by other per-user lists (e.g. another model's). Averaged over the
+    users in ``truth``.
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({"user": [1, 2, 2, 3], "item": ["a", "a", "b", "c"]})
+    >>> # user 1 saw a, so the obvious list is [b, c]: c is obvious, d is a surprise
+    >>> serendipity({1: ["c", "d"]}, {1: ["c", "d"]}, train, k=2)
     0.5
     """
     lists, gains, _ = align(recs, truth, k)
-    if isinstance(baseline, pd.DataFrame | Mapping):
-        base = as_lists(baseline, k, items=lists.items)  # the same item codes
-        where = base.users.get_indexer(lists.users)
-        base_codes = np.where((where >= 0)[:, None], base.codes[np.maximum(where, 0)], -1)
-    else:
-        common = lists.items.get_indexer(list(baseline)[:k])
-        base_codes = np.broadcast_to(common, (len(lists.users), len(common)))
+    if baseline is None:
+        if train is None:
+            raise ValueError(
+                "serendipity needs train (each user's popularity list is the obvious one) "
+                "or baseline lists."
+            )
+        baseline = popular_unseen(train, lists.users, k)
+    elif not isinstance(baseline, pd.DataFrame | Mapping):
+        raise TypeError(
+            "baseline must hold one list per user (a DataFrame user, item, rank or a mapping "
+            "user -> items); a single list shared by everybody would count items a user has "
+            "already seen as obvious. Pass train instead for per-user popularity lists."
+        )
+    base = as_lists(baseline, k, items=lists.items)  # the same item codes
+    where = base.users.get_indexer(lists.users)
+    base_codes = np.where((where >= 0)[:, None], base.codes[np.maximum(where, 0)], -1)
     in_base = (lists.codes[:, :, None] == base_codes[:, None, :]).any(axis=2)
     surprising = (gains > 0) & ~in_base & lists.mask
     return _result(lists, surprising.sum(axis=1) / k, per_user)
 
 
 def personalization(recs: Recs, k: int | None = None) -> float:
-    """One minus the mean cosine similarity between every pair of users' lists.
+    r"""One minus the mean cosine similarity between every pair of users' lists.
 
     With :math:`c_i` lists containing item :math:`i` and equal list lengths :math:`k`,
-    :math:`\\sum_{u<v} |L_u \\cap L_v| = \\sum_i \\binom{c_i}{2}`, so no users × users matrix
-    is needed (lists of unequal length weight each pair by :math:`1/\\sqrt{|L_u||L_v|}`).
+    :math:`\sum_{u<v} |L_u \cap L_v| = \sum_i \binom{c_i}{2}`, so no users × users matrix
+    is needed (lists of unequal length weight each pair by :math:`1/\sqrt{|L_u||L_v|}`).
 
-    >>> personalization({"ann": ["a", "b"], "bob": ["a", "c"], "cy": ["d", "e"]})
-    0.8333333333333334
+    >>> round(personalization({"ann": ["a", "b"], "bob": ["a", "c"], "cy": ["d", "e"]}), 4)
+    0.8333
     """
     lists = as_lists(recs, k)
-    n = len(lists.users)
-    if n < 2:
+    if len(lists.users) < 2:
         raise ValueError("personalization compares users' lists: it needs at least two users.")
-    lengths = lists.lengths
-    if (lengths == 0).any():
+    if (lists.lengths == 0).any():
         raise ValueError("every user needs a non-empty list to compare.")
-    w = np.broadcast_to((1.0 / np.sqrt(lengths))[:, None], lists.codes.shape)[lists.mask]
-    codes = lists.codes[lists.mask]
-    a = np.bincount(codes, weights=w, minlength=len(lists.items))
-    b = np.bincount(codes, weights=w**2, minlength=len(lists.items))
-    pair_sum = ((a**2 - b) / 2).sum()
-    return float(1.0 - pair_sum / (n * (n - 1) / 2))
+    return ListSet.from_recs(recs, lists.items, k).whole()["personalization"]
 
 
-def _category_weights(item_categories: pd.DataFrame | pd.Series, items: pd.Index):
+def _category_weights(
+    item_categories: pd.DataFrame | pd.Series, items: pd.Index
+) -> tuple[sp.csr_matrix, set[Hashable]]:
     if isinstance(item_categories, pd.Series):
         table = item_categories.rename("category").rename_axis("item").reset_index()
     else:
@@ -343,10 +540,10 @@ def calibration(
     missing = set(_listed(lists)) - has_category
     if missing:
         raise ValueError(f"item(s) {sorted(missing, key=str)[:5]} have no category.")
-    u = lists.users.get_indexer(hist["user"])
+    u = lists.users.get_indexer(pd.Index(hist["user"]))
     keep = u >= 0
     H = sp.csr_matrix(
-        (np.ones(keep.sum()), (u[keep], items.get_indexer(hist["item"])[keep])),
+        (np.ones(keep.sum()), (u[keep], items.get_indexer(pd.Index(hist["item"]))[keep])),
         shape=(len(lists.users), len(items)),
     )
     rows = np.repeat(np.arange(len(lists.users)), lists.codes.shape[1])[lists.mask.ravel()]

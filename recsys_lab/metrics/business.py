@@ -1,5 +1,7 @@
-r"""Business metrics from logs: CTR = clicks / impressions, conversion = purchases / clicks
-(or / impressions)."""
+"""Business metrics from logs: click-through and conversion rates.
+
+CTR = clicks / impressions; conversion = purchases / clicks (or / impressions).
+"""
 
 from __future__ import annotations
 

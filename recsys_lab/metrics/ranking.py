@@ -24,15 +24,11 @@ divides precision by :math:`k`: missing slots are misses.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
-
 import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int
-from recsys_lab.metrics._lists import Recs, align
-
-Truth = pd.DataFrame | Mapping[Hashable, Iterable[Hashable]]
+from recsys_lab.metrics._lists import Recs, Truth, align
 
 RANKING = ("precision", "recall", "f1", "hit_rate", "mrr", "map", "ndcg")
 

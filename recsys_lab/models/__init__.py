@@ -12,16 +12,26 @@ first use, so that ``import recsys_lab`` works without the ``surprise`` extra.
 from recsys_lab.models.als_mf import ALSMatrixFactorization
 from recsys_lab.models.base import Interactions, Recommender, top_n
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
+from recsys_lab.models.bpr import BPR
 from recsys_lab.models.content_based import ContentBasedRecommender
+from recsys_lab.models.ease import EASE
+from recsys_lab.models.implicit_als import ImplicitALS
+from recsys_lab.models.item_cosine import ItemCosine
 from recsys_lab.models.knn import KNNRecommender
+from recsys_lab.models.knn_means import KNNWithMeans
 from recsys_lab.models.segment_popularity import SegmentPopularityRecommender
 from recsys_lab.models.sgd_mf import SGDMatrixFactorization
 
 __all__ = [
+    "BPR",
+    "EASE",
     "ALSMatrixFactorization",
     "ContentBasedRecommender",
+    "ImplicitALS",
     "Interactions",
+    "ItemCosine",
     "KNNRecommender",
+    "KNNWithMeans",
     "PopularityRecommender",
     "RandomRecommender",
     "Recommender",

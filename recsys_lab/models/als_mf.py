@@ -16,13 +16,80 @@ from recsys_lab.models.base import Interactions
 from recsys_lab.models.factorization import BiasedFactorModel
 
 
+def fold_in_user(
+    item_factors: np.ndarray,
+    item_bias: np.ndarray,
+    ratings: np.ndarray,
+    global_mean: float,
+    reg: float,
+) -> tuple[np.ndarray, float]:
+    r"""One user's ALS half-step: their :math:`(p_u, b_u)` with the item side held fixed.
+
+    The ridge regression of the residuals :math:`y_i = r_{ui} - \mu - b_i` on the rows
+    :math:`x_i = [q_i, 1]` of the :math:`n` items the user rated, with weighted-λ
+    regularisation (Zhou et al. 2008):
+
+    .. math:: (X^\top X + \lambda n I)\, w = X^\top y, \qquad w = [p_u, b_u].
+
+    This is the system :class:`ALSMatrixFactorization` solves for every user at each
+    alternation, written for one; it is also how a fitted model "folds in" a newcomer's
+    first ratings without refitting (:func:`recsys_lab.coldstart.fold_in` scores every
+    item that way).
+
+    Parameters
+    ----------
+    item_factors : array (n, f)
+        :math:`q_i` of the rated items, one row per rating.
+    item_bias : array (n,)
+        :math:`b_i` of the rated items.
+    ratings : array (n,)
+        The user's ratings of those items.
+    global_mean : float
+        :math:`\mu`.
+    reg : float
+        :math:`\lambda \ge 0`; with 0 the user needs at least :math:`f + 1` ratings
+        whose rows :math:`x_i` are linearly independent.
+
+    Returns
+    -------
+    p_u : ndarray (f,)
+    b_u : float
+
+    Examples
+    --------
+    >>> p, b = fold_in_user(np.array([[1.0]]), np.array([0.5]), np.array([4.5]), 3.0, reg=1.0)
+    >>> p.round(3).tolist(), round(b, 3)  # (x x' + 1·1·I) w = x y with x = [1, 1], y = 1
+    ([0.333], 0.333)
+    """
+    Q = np.asarray(item_factors, dtype=float)
+    b = np.asarray(item_bias, dtype=float)
+    r = np.asarray(ratings, dtype=float)
+    if Q.ndim != 2 or len(Q) == 0 or b.shape != (len(Q),) or r.shape != (len(Q),):
+        raise ValueError(
+            f"fold_in_user needs item_factors of shape (n, f) with n >= 1 and item_bias and "
+            f"ratings of shape (n,); got {Q.shape}, {b.shape} and {r.shape}."
+        )
+    if not reg >= 0:
+        raise ValueError(f"reg must be >= 0, got {reg}.")
+    X = np.column_stack([Q, np.ones(len(Q))])
+    A = X.T @ X + reg * len(Q) * np.eye(X.shape[1])
+    try:
+        w = np.linalg.solve(A, X.T @ (r - global_mean - b))
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"the system is singular: with reg=0 the user needs at least {X.shape[1]} ratings "
+            f"of items whose factors are linearly independent; use reg > 0."
+        ) from None
+    return w[:-1], float(w[-1])
+
+
 class ALSMatrixFactorization(BiasedFactorModel):
-    """Biased matrix factorization by alternating least squares.
+    r"""Biased matrix factorization by alternating least squares.
 
     Each half-step solves, for every user (then every item) :math:`e`, the ridge
-    regression :math:`(X_e^\\top X_e + \\lambda I)\\,w_e = X_e^\\top y_e` where the rows
+    regression :math:`(X_e^\top X_e + \lambda I)\,w_e = X_e^\top y_e` where the rows
     of :math:`X_e` are the other side's vectors :math:`[q_i, 1]` and
-    :math:`y_e = r - \\mu - b_i` its residual ratings; :math:`w_e = [p_e, b_e]`.
+    :math:`y_e = r - \mu - b_i` its residual ratings; :math:`w_e = [p_e, b_e]`.
 
     Parameters
     ----------
@@ -30,7 +97,7 @@ class ALSMatrixFactorization(BiasedFactorModel):
     n_iter : int, default 10
         Alternations (each updates all users, then all items).
     reg : float, default 0.1
-        :math:`\\lambda`, multiplied by the entity's number of ratings (weighted-λ
+        :math:`\lambda`, multiplied by the entity's number of ratings (weighted-λ
         regularisation, Zhou et al. 2008), so heavy and light users shrink alike.
     biased : bool, default True
     init_std_dev : float, default 0.1
@@ -88,8 +155,10 @@ class ALSMatrixFactorization(BiasedFactorModel):
         return np.linalg.solve(A, b[..., None])[..., 0]
 
     def _fit(self, data: Interactions, validation: pd.DataFrame | None = None) -> None:
-        """Learn biases and factors from ``user, item, rating`` (``validation``: as in
-        :meth:`SGDMatrixFactorization.fit`)."""
+        """Learn biases and factors; ``fit(ratings, validation=None)``.
+
+        ``validation`` works as in :class:`~recsys_lab.models.sgd_mf.SGDMatrixFactorization`.
+        """
         f = check_positive_int(self.n_factors, "n_factors")
         n_iter = check_positive_int(self.n_iter, "n_iter")
         if self.reg <= 0:

@@ -12,9 +12,9 @@ from recsys_lab.models.base import Interactions, Recommender
 
 
 class PopularityRecommender(Recommender):
-    """Recommend the items most users interacted with (ties: first seen first).
+    r"""Recommend the items most users interacted with (ties: first seen first).
 
-    The score of an item is :math:`|\\{u : (u, i) \\text{ observed}\\}|`, its number of
+    The score of an item is :math:`|\{u : (u, i) \text{ observed}\}|`, its number of
     users; ``predict`` returns it for any pair (0 for an unknown item, flagged).
 
     Parameters

@@ -89,8 +89,8 @@ class BiasedFactorModel(Recommender):
         if validation is None:
             return None
         v = check_ratings(validation)
-        u = self.users_.get_indexer(v["user"])
-        i = self.items_.get_indexer(v["item"])
+        u = self.users_.get_indexer(pd.Index(v["user"]))
+        i = self.items_.get_indexer(pd.Index(v["item"]))
         ok = (u >= 0) & (i >= 0)
         if not ok.any():
             raise ValueError("no validation pair has a user and an item seen in training.")

@@ -101,6 +101,37 @@ def top_k_voters(ranks: np.ndarray, k: int) -> np.ndarray:
     return top
 
 
+@numba.njit(cache=True)
+def _kth_smallest_ranks(
+    ranks_t: np.ndarray, cands: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled; tested via _vote_kernel
+    """Each target's ``k``-th smallest rank among the rows ``cands`` of ``ranks_t``.
+
+    Found bit by bit, highest first: the largest ``tau`` with fewer than ``k`` ranks
+    below it, one vectorized counting pass over the candidates per bit. Returns ``tau``
+    and ``room``, how many of the ranks equal to ``tau`` still make the top ``k``.
+    """
+    n_t, dtype = ranks_t.shape[1], ranks_t.dtype
+    tau, room = np.zeros(n_t, dtype), np.full(n_t, k, dtype)  # no rank is below 0
+    trial, count = np.empty(n_t, dtype), np.empty(n_t, dtype)
+    bit = 1
+    while bit <= n_t:
+        bit <<= 1
+    while bit > 1:
+        bit >>= 1
+        for t in range(n_t):
+            trial[t] = tau[t] | bit
+        count[:] = 0
+        for c in cands:
+            ranks = ranks_t[c]
+            for t in range(n_t):
+                count[t] += ranks[t] < trial[t]
+        for t in range(n_t):
+            if count[t] < k:
+                tau[t], room[t] = trial[t], k - count[t]
+    return tau, room
+
+
 @numba.njit(cache=True, parallel=True)
 def _vote_kernel(
     ys: np.ndarray,
@@ -114,37 +145,21 @@ def _vote_kernel(
     min_k: int,
     equal_weights: bool,
 ) -> np.ndarray:  # pragma: no cover - compiled; tested equal to KNNRecommender._vote
-    """Estimates ``ys × every target`` (NaN where impossible): :meth:`KNNRecommender._vote`
-    for each ``y``, the ``y`` in parallel.
+    """Estimates ``ys × every target``, NaN where impossible, the ``ys`` in parallel.
 
-    ``ptr, cand_x, cand_r``: each ``y``'s candidates and ratings in training order;
-    ``ranks_t[x, target]``: similarity rank (0 = most similar); ``n_positive``: the ranks
-    below it have a positive similarity.
+    :meth:`KNNRecommender._vote` for each ``y``. ``ptr, cand_x, cand_r``: each ``y``'s
+    candidates and ratings in training order; ``ranks_t[x, target]``: similarity rank
+    (0 = most similar); ``n_positive``: the ranks below it are positive similarities.
     """
     n_t, dtype = ranks_t.shape[1], ranks_t.dtype
-    n_bits = 0
-    while (1 << n_bits) <= n_t:
-        n_bits += 1
     out = np.empty((len(ys), n_t))
     for row in numba.prange(len(ys)):
         lo, hi = ptr[ys[row]], ptr[ys[row] + 1]
-        # tau: the k-th smallest rank of each target; room: how many ranks equal to tau
-        # vote (the first ones in training order). All vote when there are at most k.
-        tau, room = np.full(n_t, n_t, dtype), np.zeros(n_t, dtype)
+        # voters: ranks below tau, then the first `room` equal to tau in training order
         if hi - lo > k:
-            tau[:], room[:] = 0, k  # no rank is below 0
-            trial, count = np.empty(n_t, dtype), np.empty(n_t, dtype)
-            for bit in range(n_bits - 1, -1, -1):  # the largest tau with < k ranks below
-                for t in range(n_t):
-                    trial[t] = tau[t] | (1 << bit)
-                count[:] = 0
-                for j in range(lo, hi):
-                    ranks = ranks_t[cand_x[j]]
-                    for t in range(n_t):
-                        count[t] += ranks[t] < trial[t]
-                for t in range(n_t):
-                    if count[t] < k:
-                        tau[t], room[t] = trial[t], k - count[t]
+            tau, room = _kth_smallest_ranks(ranks_t, cand_x[lo:hi], k)
+        else:  # at most k candidates: all of them
+            tau, room = np.full(n_t, n_t, dtype), np.zeros(n_t, dtype)
         taken, votes = np.zeros(n_t, dtype), np.zeros(n_t, dtype)
         num, den = np.zeros(n_t), np.zeros(n_t)
         for j in range(lo, hi):

@@ -19,6 +19,8 @@ Surprise's, so the same seed gives the same model as ``surprise.SVD``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 import pandas as pd
@@ -26,6 +28,54 @@ import pandas as pd
 from recsys_lab._validation import check_choice, check_positive_int
 from recsys_lab.models.base import Interactions
 from recsys_lab.models.factorization import BiasedFactorModel
+
+
+def sgd_step(
+    r: float,
+    mu: float,
+    b_u: float,
+    b_i: float,
+    p_u: np.ndarray,
+    q_i: np.ndarray,
+    lr: float,
+    reg: float,
+    biased: bool = True,
+) -> tuple[float, float, np.ndarray, np.ndarray]:
+    r"""One SGD update for one rating :math:`r_{ui}`: the new :math:`(b_u, b_i, p_u, q_i)`.
+
+    With :math:`e = r_{ui} - (\mu + b_u + b_i + q_i^\top p_u)`, every parameter moves
+    :math:`\gamma` (``lr``) times its negative gradient, :math:`\lambda` being ``reg``:
+
+    .. math::
+
+        b_u' = b_u + \gamma (e - \lambda b_u), \quad
+        b_i' = b_i + \gamma (e - \lambda b_i), \quad
+        p_u' = p_u + \gamma (e\, q_i - \lambda p_u), \quad
+        q_i' = q_i + \gamma (e\, p_u - \lambda q_i)
+
+    — all from the values *before* the step (Surprise's ``SVD``, Funk 2006). Without
+    biases (``biased=False``) the biases stay as they are and the prediction is
+    :math:`\mu + b_u + b_i + q_i^\top p_u` with whatever ``mu``, ``b_u``, ``b_i`` are
+    given (0 for a pure :math:`q_i^\top p_u` model). The inputs are not modified.
+
+    Examples
+    --------
+    >>> b_u, b_i, p_u, q_i = sgd_step(4.0, 3.0, 0.0, 0.0, np.array([0.1]), np.array([0.2]),
+    ...                               lr=0.1, reg=0.0)
+    >>> round(b_u, 3), round(float(p_u[0]), 4), round(float(q_i[0]), 4)
+    (0.098, 0.1196, 0.2098)
+    """
+    p_u, q_i = np.asarray(p_u, dtype=float), np.asarray(q_i, dtype=float)
+    if p_u.shape != q_i.shape or p_u.ndim != 1:
+        raise ValueError(
+            f"p_u and q_i must be vectors of the same length (the number of factors), got "
+            f"shapes {p_u.shape} and {q_i.shape}."
+        )
+    b_u, b_i = float(b_u), float(b_i)
+    err = r - (mu + b_u + b_i + float(p_u @ q_i))
+    if biased:
+        b_u, b_i = b_u + lr * (err - reg * b_u), b_i + lr * (err - reg * b_i)
+    return b_u, b_i, p_u + lr * (err * q_i - reg * p_u), q_i + lr * (err * p_u - reg * q_i)
 
 
 def sgd_epoch(
@@ -43,7 +93,8 @@ def sgd_epoch(
 ) -> None:
     """One SGD pass over the ratings, updating ``P, Q, bu, bi`` in place.
 
-    The readable reference: the update rules of the module docstring, line by line.
+    The readable reference: :func:`sgd_step` for each rating ``r[n]`` of user code
+    ``u[n]`` and item code ``i[n]``, in the order given.
 
     >>> P, Q = np.array([[0.1]]), np.array([[0.2]])
     >>> bu, bi = np.zeros(1), np.zeros(1)
@@ -53,14 +104,9 @@ def sgd_epoch(
     (0.098, 0.1196)
     """
     for uu, ii, rr in zip(u.tolist(), i.tolist(), r.tolist(), strict=True):
-        p, q = P[uu], Q[ii]
-        err = rr - (mu + bu[uu] + bi[ii] + p @ q)
-        if biased:
-            bu[uu] += lr * (err - reg * bu[uu])
-            bi[ii] += lr * (err - reg * bi[ii])
-        p_old = p.copy()
-        p += lr * (err * q - reg * p)
-        q += lr * (err * p_old - reg * q)
+        bu[uu], bi[ii], P[uu], Q[ii] = sgd_step(
+            rr, mu, bu[uu], bi[ii], P[uu], Q[ii], lr, reg, biased
+        )
 
 
 @numba.njit(cache=True)
@@ -95,16 +141,16 @@ def _sgd_epoch_compiled(
 
 
 class SGDMatrixFactorization(BiasedFactorModel):
-    """Biased matrix factorization by stochastic gradient descent (Surprise's SVD, in numpy).
+    r"""Biased matrix factorization by stochastic gradient descent (Surprise's SVD, in numpy).
 
     Parameters
     ----------
     n_factors : int, default 100
     n_epochs : int, default 20
     biased : bool, default True
-        Without biases the model is :math:`\\hat r_{ui} = q_i^\\top p_u`.
+        Without biases the model is :math:`\hat r_{ui} = q_i^\top p_u`.
     lr_all, reg_all : float, default 0.005, 0.02
-        Learning rate :math:`\\gamma` and regularisation :math:`\\lambda` for every parameter.
+        Learning rate :math:`\gamma` and regularisation :math:`\lambda` for every parameter.
     init_mean, init_std_dev : float, default 0, 0.1
         The normal distribution the factors start from.
     random_state : int, default 0
@@ -170,9 +216,11 @@ class SGDMatrixFactorization(BiasedFactorModel):
         epochs = check_positive_int(self.n_epochs, "n_epochs")
         if self.lr_all <= 0 or self.reg_all < 0:
             raise ValueError("lr_all must be > 0 and reg_all >= 0.")
-        epoch_pass = {"numba": _sgd_epoch_compiled, "python": sgd_epoch}[
-            check_choice(self.engine, "engine", ("numba", "python"))
-        ]
+        engines: dict[str, Callable[..., None]] = {
+            "numba": _sgd_epoch_compiled,  # a numba dispatcher, typed as object
+            "python": sgd_epoch,
+        }
+        epoch_pass = engines[check_choice(self.engine, "engine", list(engines))]
         self._prepare(data)
         u, i, r = data.user_codes, data.item_codes, data.values
         order = np.argsort(u, kind="stable")  # Surprise's all_ratings(): user by user

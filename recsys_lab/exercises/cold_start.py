@@ -1,4 +1,4 @@
-"""Exercises of notebook 05, cold start.
+"""Exercises of the notebook on cold start.
 
 >>> q3.verdict(2.0).status
 'correct'
@@ -7,12 +7,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from recsys_lab import coldstart, datasets
 from recsys_lab.exercises import Exercise
 
 
-def _train():
+def _train() -> pd.DataFrame:
     """The notebook's training data: everyone but 120 seeded newcomers with 25+ ratings."""
     ratings = datasets.load_marketing().ratings
     per_user = ratings.groupby("user").size()

@@ -1,4 +1,4 @@
-"""Exercises of notebook 08, online evaluation.
+"""Exercises of the notebook on online evaluation.
 
 >>> q1.expected()
 31234

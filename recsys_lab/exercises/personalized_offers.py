@@ -1,4 +1,4 @@
-"""Exercises of notebook 07, personalized offers.
+"""Exercises of the notebook on personalized offers.
 
 >>> q1.expected() > 0.8
 True
@@ -26,7 +26,7 @@ def toy_accuracy(model: str) -> float:
 q1 = Exercise(
     prompt="What share of the toy table's responses does the crossed model get right?",
     expected=lambda: toy_accuracy("crossed"),
-    hint="recsys_lab.exercises.nb07.toy_accuracy('crossed'), or fit OfferRanker('crossed').",
+    hint="exercises.personalized_offers.toy_accuracy('crossed'), or fit OfferRanker('crossed').",
     solution="toy_accuracy('crossed')  # 18 of 21",
     tolerance=1e-9,
 )
