@@ -24,8 +24,9 @@ their co-rated columns — in matrix form, with :math:`B` the 0/1 pattern of :ma
 and :math:`\sum r_a = XB^\top`. A compiled kernel accumulates all of them in one pass
 over the pairs of ratings that share a column (Gustavson's row-by-row sparse product),
 a block of rows at a time so that memory stays at the similarity matrix plus a few
-blocks. With integer (or half-star) ratings these sums are exact in floating point,
-whatever their order, and the results are bit-for-bit those of Surprise.
+blocks, and only for pairs :math:`a \le b` (similarities are symmetric). With integer
+(or half-star) ratings these sums are exact in floating point, whatever their order, and
+the results are bit-for-bit those of Surprise.
 """
 
 from __future__ import annotations
@@ -125,21 +126,25 @@ def _corated_sums(
     stop: int,
     with_sums: bool,
 ) -> tuple[np.ndarray, ...]:  # pragma: no cover - compiled; tested equal to sparse products
-    """Co-rated sums of rows ``start:stop`` of CSR ``X`` with every row.
+    """Co-rated sums of rows ``start:stop`` of CSR ``X`` with rows ``start:`` of ``X``.
 
-    ``t_*`` is ``X.T`` in CSR. Returns ``n, sum r_a r_b, sum r_a^2, sum r_b^2, sum r_a,
-    sum r_b``, the last two only ``with_sums`` (else empty).
+    ``t_*`` is ``X.T`` in CSR with sorted indices. Returns ``n, sum r_a r_b, sum r_a^2,
+    sum r_b^2, sum r_a, sum r_b`` (blocks of ``stop - start`` rows, one column per row
+    from ``start`` on), the last two only ``with_sums`` (else empty).
     """
-    block, n_rows = stop - start, len(indptr) - 1
-    n, prods = np.zeros((block, n_rows)), np.zeros((block, n_rows))
-    sqi, sqj = np.zeros((block, n_rows)), np.zeros((block, n_rows))
+    block, width = stop - start, len(indptr) - 1 - start
+    n, prods = np.zeros((block, width)), np.zeros((block, width))
+    sqi, sqj = np.zeros((block, width)), np.zeros((block, width))
     s_rows = block if with_sums else 0
-    si, sj = np.zeros((s_rows, n_rows)), np.zeros((s_rows, n_rows))
+    si, sj = np.zeros((s_rows, width)), np.zeros((s_rows, width))
     for row in numba.prange(block):
         for p in range(indptr[start + row], indptr[start + row + 1]):
             col, ra = indices[p], data[p]
-            for q in range(t_indptr[col], t_indptr[col + 1]):
-                b, rb = t_indices[q], t_data[q]
+            for q in range(t_indptr[col + 1] - 1, t_indptr[col] - 1, -1):  # rows b, down
+                b = t_indices[q] - start
+                if b < 0:  # the rows before `start` were paired with these in earlier blocks
+                    break
+                rb = t_data[q]
                 n[row, b] += 1.0
                 prods[row, b] += ra * rb
                 sqi[row, b] += ra * ra
@@ -160,8 +165,9 @@ def sparse_similarities(
     """All-pairs similarity of the rows of a sparse matrix of ratings (stored = known).
 
     Returns a dense ``n_rows × n_rows`` array with 1 on the diagonal (as Surprise).
-    ``block_rows`` rows are summed at a time (memory: about six such blocks beside
-    the result).
+    Similarities are symmetric, so each block of ``block_rows`` rows is summed against
+    itself and the rows after it only, and copied into the columns before it (memory:
+    about six such blocks beside the result).
 
     >>> X = sp.csr_matrix(np.array([[5.0, 3.0, 0.0], [4.0, 3.0, 1.0]]))
     >>> sparse_similarities(X, "msd")[0, 1]  # msd over the 2 co-rated columns = 1/2
@@ -172,6 +178,7 @@ def sparse_similarities(
     X = sp.csr_matrix(X, dtype=float)
     X.sum_duplicates()
     T = X.T.tocsr()
+    T.sort_indices()
     n_rows, pearson = X.shape[0], metric == "pearson"
     sim = np.empty((n_rows, n_rows))
     for start in range(0, n_rows, block_rows):
@@ -179,7 +186,10 @@ def sparse_similarities(
         n, prods, sqi, sqj, si, sj = _corated_sums(
             X.indptr, X.indices, X.data, T.indptr, T.indices, T.data, start, stop, pearson
         )
-        sim[start:stop] = _from_sums(metric, n, prods, sqi, sqj, si, sj, min_support, shrinkage)
+        sim[start:stop, start:] = _from_sums(
+            metric, n, prods, sqi, sqj, si, sj, min_support, shrinkage
+        )
+        sim[start:stop, :start] = sim[:start, start:stop].T
     np.fill_diagonal(sim, 1.0)
     return sim
 

@@ -538,6 +538,24 @@ def exact_item_neighbours(model: ALSModel, n: int = 5) -> pd.DataFrame:
     )
 
 
+def neighbour_recall(found: pd.DataFrame, exact: pd.DataFrame) -> float:
+    """The share of the true neighbour pairs that an approximate search found.
+
+    Both frames have columns ``item, neighbour`` (one row per pair); ``exact`` holds
+    every item's true nearest neighbours, ``found`` what the approximate search
+    returned. 1.0 when ``exact`` is empty (nothing to find).
+
+    >>> exact = pd.DataFrame({"item": [1, 1, 2, 2], "neighbour": [2, 3, 1, 3]})
+    >>> neighbour_recall(pd.DataFrame({"item": [1, 2], "neighbour": [3, 4]}), exact)
+    0.25
+    """
+    if len(exact) == 0:
+        return 1.0
+    truth = set(zip(exact["item"], exact["neighbour"], strict=True))
+    hits = len(truth & set(zip(found["item"], found["neighbour"], strict=True)))
+    return hits / len(truth)
+
+
 def lsh_recall(
     model: ALSModel,
     n: int = 5,
@@ -557,22 +575,18 @@ def lsh_recall(
 
     exact = exact_item_neighbours(model, n)
     m = exact["item"].nunique()
-    truth = set(zip(exact["item"], exact["neighbour"], strict=True))
     rows = []
     for length in bucket_lengths:
         for tables in hash_tables:
             pairs = _lsh_pairs(model, length, tables, seed).cache()
             found = item_neighbours(model, n, length, tables, seed).toPandas()
-            hits = sum(
-                (i, j) in truth for i, j in zip(found["item"], found["neighbour"], strict=True)
-            )
             compared = pairs.select(F.count("*")).first()[0]  # type: ignore[index]
             pairs.unpersist()
             rows.append(
                 {
                     "bucket_length": length,
                     "hash_tables": tables,
-                    "recall": hits / len(exact),
+                    "recall": neighbour_recall(found, exact),
                     "pairs_compared": compared,
                     "share_of_pairs": compared / (m * (m - 1)),
                 }

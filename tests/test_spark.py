@@ -1,25 +1,29 @@
-"""recsys_lab.spark: the same numbers as the pandas metrics, on a local Spark."""
+"""recsys_lab.spark: the same numbers as the pandas metrics, on a local Spark.
+
+Tests that need a JVM take the ``spark`` fixture, which skips them without pyspark or
+Java 17+; the settings and the notebook's exercises are tested everywhere.
+"""
+
+import importlib.util
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from recsys_lab import metrics
-from recsys_lab.spark import java_version
-
-pyspark = pytest.importorskip("pyspark", reason="pyspark not installed: pip install -e '.[spark]'")
-if (java_version() or 0) < 17:
-    pytest.skip(
-        "Spark needs Java 17+: apt-get install openjdk-17-jre-headless", allow_module_level=True
-    )
-
-from recsys_lab import spark as rs  # noqa: E402
-from recsys_lab.datasets import make_marketing  # noqa: E402
-from recsys_lab.models.base import top_n as base_top_n  # noqa: E402
+from recsys_lab import spark as rs
+from recsys_lab.datasets import make_marketing
+from recsys_lab.exercises import ____
+from recsys_lab.exercises import spark_at_scale as ex
+from recsys_lab.models.base import top_n as base_top_n
 
 
 @pytest.fixture(scope="module")
 def spark():
+    if importlib.util.find_spec("pyspark") is None:
+        pytest.skip("pyspark not installed: pip install -e '.[spark]'")
+    if (rs.java_version() or 0) < 17:
+        pytest.skip("Spark needs Java 17+: apt-get install openjdk-17-jre-headless")
     with rs.local_session(memory="1g") as session:
         yield session
     assert session.sparkContext._jsc is None  # stopped: no stray JVM work
@@ -184,3 +188,35 @@ def test_clear_errors(monkeypatch):
     monkeypatch.setattr(rs, "java_version", lambda: 11)
     with pytest.raises(RuntimeError, match="Java 17 or newer"):
         rs.session()
+
+
+# ------------------------------------------------------------ the notebook's exercises
+def unseen_top_n(scores, seen, n):
+    seen = set(seen)
+    unseen = [i for i in range(len(scores)) if i not in seen]
+    return sorted(unseen, key=lambda i: (-scores[i], i))[:n]
+
+
+def neighbour_recall(found, exact):
+    truth = {(i, j) for i, js in exact.items() for j in js}
+    got = {(i, j) for i, js in found.items() for j in js}
+    return len(truth & got) / len(truth) if truth else 1.0
+
+
+def test_exercises_accept_right_answers_and_name_the_failing_case():
+    assert ex.q1.verdict(unseen_top_n).correct and ex.q2.verdict(neighbour_recall).correct
+    keeps_seen = ex.q1.verdict(lambda s, seen, n: sorted(range(len(s)), key=lambda i: -s[i])[:n])
+    assert "'five items, two seen'" in keeps_seen.message and not keeps_seen.correct
+    ties_by_order = ex.q1.verdict(
+        lambda s, seen, n: [i for i in np.argsort(s)[::-1].tolist() if i not in seen][:n]
+    )
+    assert "'a tie: the lower item first'" in ties_by_order.message
+    per_item = ex.q2.verdict(  # the mean of per-item recalls is another number
+        lambda f, e: np.mean([len(set(f.get(i, [])) & set(js)) / len(js) for i, js in e.items()])
+    )
+    assert not per_item.correct
+    assert ex.q2.verdict(lambda f, e: 0.5).status == "incorrect"
+    assert ex.q3.verdict(80).correct and ex.q4.verdict(4).correct and ex.q5.verdict("nan").correct
+    assert not ex.q4.verdict(200).correct and not ex.q5.verdict("drop").correct
+    for q in (ex.q1, ex.q2, ex.q3, ex.q4, ex.q5):
+        assert q.verdict(____).status == "not attempted"
