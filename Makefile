@@ -14,7 +14,7 @@ NO_DEPS := recmetrics==0.1.5 recbole==1.2.1
 # Refresh with `make lock` (then run `make test` and commit constraints.txt).
 LOCK := constraints.txt
 
-.PHONY: setup lab test lint format notebooks site wheelhouse test-browser test-offline lock clean
+.PHONY: setup lab test lint format notebooks site wheelhouse test-browser test-offline lock clean benchmarks
 
 setup: $(STAMP)
 
@@ -52,6 +52,14 @@ test: lint
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+# Speed against the peers, offline (never in CI): every script in benchmarks/ writes its CSV
+# to benchmarks/results/, then the README's tables are rebuilt from those CSVs.
+benchmarks: setup
+	@for script in benchmarks/*.py; do \
+	  [ "$$script" = benchmarks/harness.py ] && continue; \
+	  echo "== $$script"; PYTHONPATH=. $(BIN)/python $$script || exit 1; done
+	$(BIN)/python tools/benchmark_tables.py
 
 # A static HTML site of the executed notebooks, readable without a kernel.
 site: setup

@@ -1,30 +1,42 @@
 """recsys_lab.metrics against recmetrics 0.1.5, same inputs, one run.
 
-Usage (from the repository root, after `make setup`):
+Usage (from the repository root, after `make setup`; about 1 minute):
 
     .venv/bin/python benchmarks/metrics_vs_recmetrics.py
 
-Inputs: top-10 lists over a 2,000-item catalog with long-tail popularity, 20-dimensional
-item features, a held-out truth of 5 items per user. Each measurement runs in this process
-with tracemalloc recording the peak of the memory allocated during the call.
+Inputs:
+- real: item-based KNN's top-10 for the 943 users of MovieLens-100k (80 % of the
+  ratings, seed 0), items described by their 19 genres (0/1);
+- at scale (MovieLens has 943 users): synthetic top-10 lists over a 2,000-item catalog
+  with long-tail popularity, 20-dimensional item features, a held-out truth of 5 items
+  per user, for 1,000 to 100,000 users.
+
+Each time: 3 runs, interleaved with recmetrics where it computes the same quantity (the
+values are then asserted equal: ILD = 1 − recmetrics' intra-list similarity).
+``peak_mb``: memory allocated during one extra, untimed call (tracemalloc). Writes
+benchmarks/results/metrics_vs_recmetrics.csv.
 """
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 import warnings
+from collections.abc import Callable
 
+import harness  # first: fixes the thread counts before numpy loads
 import numpy as np
 import pandas as pd
 
 from recsys_lab import metrics
+from recsys_lab.datasets import load_movielens
+from recsys_lab.neighbors import KNNRecommender
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import recmetrics
 
 N_ITEMS, K, DIM = 2_000, 10, 20
+PEER = f"recmetrics {harness.version('recmetrics')}"
 
 
 def make_lists(n_users: int, seed: int = 0) -> np.ndarray:
@@ -45,71 +57,104 @@ def as_frame(codes: np.ndarray) -> pd.DataFrame:
     )
 
 
-def measure(fn):
+def peak_mb(fn: Callable[[], object]) -> float:
     tracemalloc.start()
-    start = time.perf_counter()
-    out = fn()
-    seconds = time.perf_counter() - start
+    fn()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return out, seconds, peak / 1e6
+    return peak / 1e6
+
+
+def compare(case: str, step: str, ours, theirs, same: Callable[[object, object], bool]) -> dict:
+    out_ours, out_theirs, t_ours, t_peer = harness.side_by_side(ours, theirs)
+    assert same(out_ours, out_theirs), (case, out_ours, out_theirs)
+    return harness.row(
+        case, step, t_ours, t_peer, PEER, "same value", ours_peak_mb=peak_mb(ours),
+        peer_peak_mb=peak_mb(theirs),
+    )  # fmt: skip
+
+
+def real_lists() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Item-KNN top-10 on MovieLens-100k and the items' genres as 0/1 features."""
+    ml = load_movielens("100k")
+    train = ml.ratings.sample(frac=0.8, random_state=0)[["user", "item", "rating"]]
+    recs = KNNRecommender(k=40, similarity="cosine", user_based=False).fit(train)
+    genres = ml.items.set_index("item")["genres"].str.get_dummies(sep="|")
+    return recs.recommend(n=K), genres.astype(float)
 
 
 def main() -> None:
-    rng = np.random.default_rng(1)
-    features = pd.DataFrame(rng.random((N_ITEMS, DIM)), index=np.arange(N_ITEMS))
+    close = lambda a, b: abs(a - b) < 1e-9  # noqa: E731
+    ild_close = lambda a, b: abs(a - (1 - b)) < 1e-9  # noqa: E731
     rows = []
 
+    recs, genres = real_lists()
+    lists = recs.groupby("user", sort=False)["item"].apply(list).tolist()
+    case = "MovieLens-100k item-KNN top-10, 943 users"
+    rows.append(
+        compare(case, "personalization", lambda: metrics.personalization(recs),
+                lambda: recmetrics.personalization(lists), close)
+    )  # fmt: skip
+    rows.append(
+        compare(case, "intra-list diversity (genres)",
+                lambda: metrics.intra_list_diversity(recs, genres),
+                lambda: recmetrics.intra_list_similarity(lists, genres), ild_close)
+    )  # fmt: skip
+
+    rng = np.random.default_rng(1)
+    features = pd.DataFrame(rng.random((N_ITEMS, DIM)), index=np.arange(N_ITEMS))
     lists10k = make_lists(10_000)
-    theirs, t_s, m_s = measure(lambda: recmetrics.personalization(lists10k.tolist()))
-    ours, t_o, m_o = measure(lambda: metrics.personalization(as_frame(lists10k)))
-    assert abs(theirs - ours) < 1e-9, (theirs, ours)
-    rows.append(("personalization, 10,000 users", t_s, m_s, t_o, m_o))
+    rows.append(
+        compare("synthetic top-10, 10,000 users", "personalization",
+                lambda: metrics.personalization(as_frame(lists10k)),
+                lambda: recmetrics.personalization(lists10k.tolist()), close)
+    )  # fmt: skip
+    lists1k = lists10k[:1_000]
+    rows.append(
+        compare("synthetic top-10, 1,000 users", "intra-list diversity",
+                lambda: metrics.intra_list_diversity(as_frame(lists1k), features),
+                lambda: recmetrics.intra_list_similarity(lists1k.tolist(), features),
+                ild_close)
+    )  # fmt: skip
 
     lists100k = make_lists(100_000, seed=2)
-    _, t_o, m_o = measure(lambda: metrics.personalization(as_frame(lists100k)))
-    rows.append(
-        (
-            "personalization, 100,000 users (recmetrics not run: a 100,000² matrix)",
-            np.nan,
-            np.nan,
-            t_o,
-            m_o,
+    frame100k = as_frame(lists100k)
+    for name, fn, why in [
+        ("personalization", lambda: metrics.personalization(frame100k),
+         "recmetrics not run: a 100,000² similarity matrix (80 GB)"),
+        ("intra-list diversity", lambda: metrics.intra_list_diversity(frame100k, features),
+         "recmetrics not run: a Python loop per user (~100 × its 1,000-user time)"),
+    ]:  # fmt: skip
+        _, t_ours = harness.timed(fn)
+        rows.append(
+            harness.row("synthetic top-10, 100,000 users", name, t_ours, check=why,
+                        ours_peak_mb=peak_mb(fn))
+        )  # fmt: skip
+
+    for n_users, seed in ((10_000, 3), (100_000, 5)):
+        lists_n = lists10k if n_users == 10_000 else lists100k
+        frame = as_frame(lists_n)
+        users = np.arange(n_users)
+        truth = pd.DataFrame(
+            {"user": np.repeat(users, 5), "item": make_lists(n_users, seed)[:, :5].ravel()}
         )
-    )
-
-    lists1k = lists10k[:1_000]
-    theirs, t_s, m_s = measure(lambda: recmetrics.intra_list_similarity(lists1k.tolist(), features))
-    ours, t_o, m_o = measure(lambda: metrics.intra_list_diversity(as_frame(lists1k), features))
-    assert abs((1 - theirs) - ours) < 1e-9, (theirs, ours)
-    rows.append(("intra-list diversity, 1,000 users", t_s, m_s, t_o, m_o))
-    _, t_o, m_o = measure(lambda: metrics.intra_list_diversity(as_frame(lists10k), features))
-    rows.append(("intra-list diversity, 10,000 users", 10 * t_s, np.nan, t_o, m_o))
-
-    recs = as_frame(lists10k)
-    truth = pd.DataFrame(
-        {"user": np.repeat(np.arange(10_000), 5), "item": make_lists(10_000, seed=3)[:, :5].ravel()}
-    )
-    train = pd.DataFrame(
-        {"user": np.repeat(np.arange(10_000), 8), "item": make_lists(10_000, seed=4)[:, :8].ravel()}
-    )
-    items = pd.DataFrame({"item": np.arange(N_ITEMS), "category": np.arange(N_ITEMS) % 12})
-    groups = pd.Series(np.where(np.arange(10_000) % 3 == 0, "new", "regular"))
-    _, t_o, m_o = measure(
-        lambda: metrics.evaluate(
-            recs, truth, train=train, items=items, k=K, groups=groups, item_features=features
+        train = pd.DataFrame(
+            {"user": np.repeat(users, 8), "item": make_lists(n_users, seed + 1)[:, :8].ravel()}
         )
-    )
-    rows.append(("evaluate(): every metric, 10,000 users", np.nan, np.nan, t_o, m_o))
+        items = pd.DataFrame({"item": np.arange(N_ITEMS), "category": np.arange(N_ITEMS) % 12})
+        groups = pd.Series(np.where(np.arange(n_users) % 3 == 0, "new", "regular"))
 
-    print("| measurement | recmetrics time | recmetrics peak | ours time | ours peak | speed-up |")
-    print("|---|---|---|---|---|---|")
-    for name, ts, ms, to, mo in rows:
-        fmt_t = "—" if np.isnan(ts) else f"{ts:.2f} s"
-        fmt_m = "—" if np.isnan(ms) else f"{ms:,.1f} MB"
-        ratio = "—" if np.isnan(ts) else f"{ts / to:,.0f}×"
-        print(f"| {name} | {fmt_t} | {fmt_m} | {to:.2f} s | {mo:,.1f} MB | {ratio} |")
-    print("\n(ILD at 10,000 users for recmetrics is 10 × its 1,000-user time: it loops per user.)")
+        def every_metric(frame=frame, truth=truth, train=train, items=items, groups=groups):
+            return metrics.evaluate(
+                frame, truth, train=train, items=items, k=K, groups=groups, item_features=features
+            )
+
+        _, t_ours = harness.timed(every_metric)
+        rows.append(
+            harness.row(f"synthetic top-10, {n_users:,} users", "evaluate(): every metric",
+                        t_ours, check="ours only", ours_peak_mb=peak_mb(every_metric))
+        )  # fmt: skip
+    harness.write_csv("metrics_vs_recmetrics", rows, peers=("recmetrics",))
 
 
 if __name__ == "__main__":

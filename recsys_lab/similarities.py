@@ -18,14 +18,20 @@ Surprise 1.1.5 (``surprise.similarities``). A ``shrinkage`` :math:`\lambda > 0`
 multiplies the similarity by :math:`n / (n + \lambda)`, so that a similarity
 resting on two shared ratings counts less than one resting on fifty.
 
-The all-pairs version builds every sum with sparse matrix products (one
-product per statistic) instead of Surprise's loop over every pair of raters.
-With integer (or half-star) ratings these sums are exact in floating point and
+The all-pairs version needs, for every pair of rows :math:`(a, b)`, four sums over
+their co-rated columns — in matrix form, with :math:`B` the 0/1 pattern of :math:`X`,
+:math:`n = BB^\top`, :math:`\sum r_a r_b = XX^\top`, :math:`\sum r_a^2 = (X \circ X)B^\top`
+and :math:`\sum r_a = XB^\top`. A compiled kernel accumulates all of them in one pass
+over the pairs of ratings that share a column (Gustavson's row-by-row sparse product),
+a block of rows at a time so that memory stays at the similarity matrix plus a few
+blocks, and only for pairs :math:`a \le b` (similarities are symmetric). With integer
+(or half-star) ratings these sums are exact in floating point, whatever their order, and
 the results are bit-for-bit those of Surprise.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -53,7 +59,10 @@ def _from_sums(
     min_support: int,
     shrinkage: float,
 ) -> np.ndarray:
-    """Similarity from the co-rated sums (same operations, same order as Surprise)."""
+    """Similarity from the co-rated sums (same operations, same order as Surprise).
+
+    ``si, sj`` are read by Pearson only.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
         if metric == "msd":
             sim = 1.0 / ((sqi + sqj - 2.0 * prods) / n + 1.0)
@@ -105,23 +114,82 @@ def similarity(
     return float(_from_sums(metric, n, prods, sqi, sqj, si, sj, min_support, shrinkage))
 
 
+@numba.njit(cache=True, parallel=True)
+def _corated_sums(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    t_indptr: np.ndarray,
+    t_indices: np.ndarray,
+    t_data: np.ndarray,
+    start: int,
+    stop: int,
+    with_sums: bool,
+) -> tuple[np.ndarray, ...]:  # pragma: no cover - compiled; tested equal to sparse products
+    """Co-rated sums of rows ``start:stop`` of CSR ``X`` with rows ``start:`` of ``X``.
+
+    ``t_*`` is ``X.T`` in CSR with sorted indices. Returns ``n, sum r_a r_b, sum r_a^2,
+    sum r_b^2, sum r_a, sum r_b`` (blocks of ``stop - start`` rows, one column per row
+    from ``start`` on), the last two only ``with_sums`` (else empty).
+    """
+    block, width = stop - start, len(indptr) - 1 - start
+    n, prods = np.zeros((block, width)), np.zeros((block, width))
+    sqi, sqj = np.zeros((block, width)), np.zeros((block, width))
+    s_rows = block if with_sums else 0
+    si, sj = np.zeros((s_rows, width)), np.zeros((s_rows, width))
+    for row in numba.prange(block):
+        for p in range(indptr[start + row], indptr[start + row + 1]):
+            col, ra = indices[p], data[p]
+            for q in range(t_indptr[col + 1] - 1, t_indptr[col] - 1, -1):  # rows b, down
+                b = t_indices[q] - start
+                if b < 0:  # the rows before `start` were paired with these in earlier blocks
+                    break
+                rb = t_data[q]
+                n[row, b] += 1.0
+                prods[row, b] += ra * rb
+                sqi[row, b] += ra * ra
+                sqj[row, b] += rb * rb
+                if with_sums:
+                    si[row, b] += ra
+                    sj[row, b] += rb
+    return n, prods, sqi, sqj, si, sj
+
+
 def sparse_similarities(
-    X: sp.csr_matrix, metric: str = "msd", min_support: int = 1, shrinkage: float = 0.0
+    X: sp.csr_matrix,
+    metric: str = "msd",
+    min_support: int = 1,
+    shrinkage: float = 0.0,
+    block_rows: int = 512,
 ) -> np.ndarray:
     """All-pairs similarity of the rows of a sparse matrix of ratings (stored = known).
 
     Returns a dense ``n_rows × n_rows`` array with 1 on the diagonal (as Surprise).
+    Similarities are symmetric, so each block of ``block_rows`` rows is summed against
+    itself and the rows after it only, and copied into the columns before it (memory:
+    about six such blocks beside the result).
+
+    >>> X = sp.csr_matrix(np.array([[5.0, 3.0, 0.0], [4.0, 3.0, 1.0]]))
+    >>> sparse_similarities(X, "msd")[0, 1]  # msd over the 2 co-rated columns = 1/2
+    np.float64(0.6666666666666666)
     """
     _check(metric, min_support, shrinkage)
+    check_positive_int(block_rows, "block_rows")
     X = sp.csr_matrix(X, dtype=float)
-    B = X.copy()
-    B.data[:] = 1.0
-    X2 = X.multiply(X).tocsr()
-    n = (B @ B.T).toarray()
-    prods = (X @ X.T).toarray()
-    sqi = (X2 @ B.T).toarray()  # sum of r_ui^2 over items u shares with v
-    si = (X @ B.T).toarray() if metric == "pearson" else np.zeros_like(n)
-    sim = _from_sums(metric, n, prods, sqi, sqi.T, si, si.T, min_support, shrinkage)
+    X.sum_duplicates()
+    T = X.T.tocsr()
+    T.sort_indices()
+    n_rows, pearson = X.shape[0], metric == "pearson"
+    sim = np.empty((n_rows, n_rows))
+    for start in range(0, n_rows, block_rows):
+        stop = min(start + block_rows, n_rows)
+        n, prods, sqi, sqj, si, sj = _corated_sums(
+            X.indptr, X.indices, X.data, T.indptr, T.indices, T.data, start, stop, pearson
+        )
+        sim[start:stop, start:] = _from_sums(
+            metric, n, prods, sqi, sqj, si, sj, min_support, shrinkage
+        )
+        sim[start:stop, :start] = sim[:start, start:stop].T
     np.fill_diagonal(sim, 1.0)
     return sim
 

@@ -2,18 +2,26 @@ r"""The same pipeline on Apache Spark, for when interactions outgrow one machine
 
 An optional extra (``pip install -e '.[spark]'``, Java 17+): nothing else in
 ``recsys_lab`` imports pyspark. Locally Spark runs in ``local[cores]`` mode, which is how
-this module is tested; the code is the same on a cluster.
+this module is tested; on a cluster the same code runs once the environment names the
+master and the resources (:func:`session`).
 
-* :func:`session` / :func:`local_session` — a laptop-sized SparkSession (UI off, shuffle
-  partitions sized to the cores, bound to localhost), or a clear error saying what to install;
+* :func:`session` / :func:`local_session` — a SparkSession: local and laptop-sized by
+  default (UI off, shuffle partitions sized to the cores, bound to localhost), or the
+  master URL and ``spark.*`` settings of ``RECSYS_LAB_SPARK_MASTER`` and
+  ``RECSYS_LAB_SPARK_CONF`` (:func:`spark_settings`); Arrow on for pandas transfers;
 * :func:`make_marketing` — the synthetic shop's ratings generated *inside* Spark, with the
   generative story of :func:`recsys_lab.datasets.make_marketing` (each user's items drawn
   by Gumbel top-k from popularity × exp(0.6 affinity), seeded per user);
+  :func:`marketing_parquet` writes them once to a Parquet folder you name and reads
+  them back;
 * :func:`ranking_metrics`, :func:`catalog_coverage`, :func:`novelty`,
   :func:`personalization` — the definitions of :mod:`recsys_lab.metrics`, with Spark SQL
   and window functions, returning the same numbers;
-* :func:`fit_als`, :func:`top_n`, :func:`item_neighbours` — helpers around
-  ``pyspark.ml.recommendation.ALS`` and ``BucketedRandomProjectionLSH``.
+* :func:`fit_als` (explicit or implicit feedback), :func:`top_n` and
+  :func:`popularity_top_n` — lists of unseen items, like every recommender of
+  :mod:`recsys_lab.models`;
+* :func:`item_neighbours` ("more like this" by LSH) and :func:`lsh_recall`, which checks
+  LSH settings against the exact neighbours.
 """
 
 from __future__ import annotations
@@ -51,50 +59,108 @@ def java_version() -> int | None:
     return int(found.group(2)) if major == 1 and found.group(2) else major
 
 
-def session(app: str = "recsys-lab", cores: int = 2, memory: str = "4g") -> SparkSession:
-    """A local SparkSession sized for a laptop; stop it with ``spark.stop()``.
+MASTER_ENV, CONF_ENV = "RECSYS_LAB_SPARK_MASTER", "RECSYS_LAB_SPARK_CONF"
 
-    Raises ``RuntimeError`` naming the fix when pyspark or Java 17+ is missing.
+
+def spark_settings(
+    cores: int = 2,
+    memory: str = "4g",
+    master: str | None = None,
+    config: dict[str, object] | None = None,
+) -> tuple[str, dict[str, str]]:
+    """The master URL and ``spark.*`` settings that :func:`session` uses.
+
+    The master is ``master``, else the environment variable ``RECSYS_LAB_SPARK_MASTER``
+    (e.g. ``spark://host:7077``, ``yarn``, ``k8s://...``), else ``local[cores]``. Settings,
+    later ones winning: the defaults; ``RECSYS_LAB_SPARK_CONF``, as
+    ``key=value;key=value`` (e.g. ``spark.executor.memory=8g;spark.executor.cores=4``);
+    ``config``. Only in local mode are the UI turned off, the shuffle partitions and
+    default parallelism set to 2 × ``cores`` and the driver bound to localhost; on a
+    cluster those are the cluster's business.
+
+    >>> master, conf = spark_settings(cores=4, config={"spark.sql.shuffle.partitions": 16})
+    >>> master, conf["spark.sql.shuffle.partitions"], conf["spark.driver.host"]
+    ('local[4]', '16', '127.0.0.1')
     """
     cores = check_positive_int(cores, "cores")
+    master = master or os.environ.get(MASTER_ENV) or f"local[{cores}]"
+    settings = {
+        "spark.driver.memory": memory,
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",  # pandas <-> Spark by Arrow
+        "spark.ui.showConsoleProgress": "false",
+    }
+    if master.startswith("local"):
+        settings |= {
+            "spark.ui.enabled": "false",
+            "spark.sql.shuffle.partitions": str(2 * cores),
+            "spark.default.parallelism": str(2 * cores),
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+        }
+    from_env = {}
+    for item in filter(None, (x.strip() for x in os.environ.get(CONF_ENV, "").split(";"))):
+        key, eq, value = item.partition("=")
+        if not eq:
+            raise ValueError(
+                f"{CONF_ENV} holds {item!r}: write settings as key=value;key=value, "
+                f"e.g. spark.executor.memory=8g;spark.executor.cores=4."
+            )
+        from_env[key.strip()] = value.strip()
+    settings |= from_env | {key: str(value) for key, value in (config or {}).items()}
+    odd = [key for key in settings if not key.startswith("spark.")]
+    if odd:
+        raise ValueError(f"Spark settings start with 'spark.'; got {', '.join(odd)}.")
+    return master, settings
+
+
+def session(
+    app: str = "recsys-lab",
+    cores: int = 2,
+    memory: str = "4g",
+    master: str | None = None,
+    config: dict[str, object] | None = None,
+) -> SparkSession:
+    """A SparkSession, local by default; stop it with ``spark.stop()``.
+
+    ``cores``, ``memory`` (the driver's), ``master`` and ``config`` are those of
+    :func:`spark_settings`, so the environment alone moves a notebook to a cluster.
+    Raises ``RuntimeError`` naming the fix when pyspark or Java 17+ is missing.
+    """
+    master, settings = spark_settings(cores, memory, master, config)
     version = java_version()
     if version is None or version < 17:
         raise RuntimeError(
             f"Spark needs Java 17 or newer (found: {version or 'none'}). Install it, e.g. "
             f"'apt-get install openjdk-17-jre-headless' or 'conda install openjdk=17'."
         )
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # stay on localhost, quietly
+    if master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # stay on localhost, quietly
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise RuntimeError(f"pyspark is not installed: {INSTALL}") from None
-    spark = (
-        SparkSession.builder.master(f"local[{cores}]")
-        .appName(app)
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", str(2 * cores))
-        .config("spark.default.parallelism", str(2 * cores))
-        .config("spark.driver.memory", memory)
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.execution.arrow.pyspark.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .getOrCreate()
-    )
+    builder = SparkSession.builder.master(master).appName(app)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
 
 @contextmanager
 def local_session(
-    app: str = "recsys-lab", cores: int = 2, memory: str = "4g"
+    app: str = "recsys-lab",
+    cores: int = 2,
+    memory: str = "4g",
+    master: str | None = None,
+    config: dict[str, object] | None = None,
 ) -> Iterator[SparkSession]:
     """``with local_session() as spark: ...`` — the session is always stopped.
 
     The arguments are those of :func:`session`.
     """
-    spark = session(app, cores, memory)
+    spark = session(app, cores, memory, master, config)
     try:
         yield spark
     finally:
@@ -128,20 +194,20 @@ def make_marketing(
     from recsys_lab.datasets import shop_latent
 
     latent = shop_latent(n_users, n_items, n_factors, mean_ratings, seed)
-    P, b_user = latent.P, latent.b_user
-    shared = spark.sparkContext.broadcast(
-        (latent.Q, latent.b_item, np.log(latent.popularity), latent.global_mean)
+    shared = spark.sparkContext.broadcast(  # every executor gets the lookups once
+        (latent.P, latent.b_user, latent.Q, latent.b_item, np.log(latent.popularity))
     )
+    mu = latent.global_mean
     activity = dict(enumerate(latent.n_rated.tolist(), start=1))
 
     def sample(rows: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
-        Qb, bi, lp, mu = shared.value
+        P, b_user, Q, b_item, log_pop = shared.value
         for user, n_rated in rows:
             rng = np.random.default_rng([seed, user])
-            p = P[user - 1]
-            affinity = Qb @ p + bi
-            keys = lp + 0.6 * affinity + rng.gumbel(size=len(bi))
-            items = np.argsort(-keys, kind="stable")[:n_rated]
+            affinity = Q @ P[user - 1] + b_item
+            keys = log_pop + 0.6 * affinity + rng.gumbel(size=len(b_item))
+            # the n_rated largest keys, in no particular order: a selection, not a sort
+            items = np.argpartition(-keys, n_rated - 1)[:n_rated]
             raw = mu + b_user[user - 1] + affinity[items] + 0.5 * rng.standard_normal(len(items))
             for item, stars in zip(items, np.clip(np.round(raw), 1, 5), strict=True):
                 yield int(user), int(item + 1), int(stars)
@@ -154,6 +220,38 @@ def make_marketing(
         [StructField(name, IntegerType(), False) for name in ("user", "item", "rating")]
     )
     return spark.createDataFrame(users.mapPartitions(sample), schema)
+
+
+def _exists(spark: SparkSession, path: str) -> bool:
+    """Whether ``path`` exists on Spark's file system (local, HDFS, S3, ...)."""
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)  # type: ignore[union-attr]
+    fs = hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())  # type: ignore[union-attr]
+    return bool(fs.exists(hadoop_path))
+
+
+def marketing_parquet(
+    spark: SparkSession,
+    folder: str,
+    n_users: int = 600,
+    n_items: int = 300,
+    n_factors: int = 6,
+    mean_ratings: float = 25.0,
+    seed: int = 42,
+) -> DataFrame:
+    """The shop's ratings (:func:`make_marketing`) as Parquet under ``folder``, made once.
+
+    The file's name holds the parameters, e.g. ``shop_u600_i300_f6_m25_s42.parquet``;
+    if it is already there (complete: Spark's ``_SUCCESS`` marker), it is read, not
+    generated again. ``folder`` is any path Spark can write: a local folder, ``hdfs://``
+    or ``s3a://``.
+    """
+    name = f"shop_u{n_users}_i{n_items}_f{n_factors}_m{mean_ratings:g}_s{seed}.parquet"
+    path = f"{str(folder).rstrip('/')}/{name}"
+    if not _exists(spark, f"{path}/_SUCCESS"):
+        ratings = make_marketing(spark, n_users, n_items, n_factors, mean_ratings, seed)
+        ratings.write.mode("overwrite").parquet(path)
+    return spark.read.parquet(path)
 
 
 def _top_k(recs: DataFrame, k: int) -> DataFrame:
@@ -231,7 +329,7 @@ def novelty(recs: DataFrame, train: DataFrame, k: int | None = None) -> float:
     known = train.select("user", "item").distinct().groupBy("item").agg(F.count("*").alias("n"))
     share = F.when(F.col("n").isNull(), 1.0 / (n_users + 1)).otherwise(F.col("n") / n_users)
     per_user = (
-        listed.join(known, "item", "left")
+        listed.join(F.broadcast(known), "item", "left")  # one row per item: small
         .groupBy("user")
         .agg(F.avg(-F.log2(share)).alias("novelty"))
     )
@@ -261,13 +359,16 @@ def fit_als(
     reg: float = 0.1,
     max_iter: int = 10,
     implicit: bool = False,
+    alpha: float = 1.0,
     seed: int = 0,
 ) -> ALSModel:
-    """Fit ``pyspark.ml.recommendation.ALS`` on ``user, item, rating``.
+    r"""Fit ``pyspark.ml.recommendation.ALS`` on ``user, item, rating``.
 
     With ``coldStartStrategy="drop"``: unknown users or items get no prediction
     instead of NaN. ``rank`` is the number of factors, ``reg`` the L2 penalty,
-    ``implicit=True`` the implicit-feedback variant (Hu, Koren & Volinsky, 2008).
+    ``implicit=True`` the implicit-feedback variant (Hu, Koren & Volinsky, 2008): the
+    ``rating`` column is then an interaction's strength :math:`r`, its confidence
+    :math:`1 + \alpha r` (``alpha``), and the model predicts a preference, not a rating.
     """
     from pyspark.ml.recommendation import ALS
 
@@ -276,6 +377,7 @@ def fit_als(
         regParam=reg,
         maxIter=max_iter,
         implicitPrefs=implicit,
+        alpha=alpha,
         userCol="user",
         itemCol="item",
         ratingCol="rating",
@@ -286,51 +388,210 @@ def fit_als(
     return als.fit(train)
 
 
-def top_n(model: ALSModel, n: int = 10) -> DataFrame:
-    """Top-``n`` items for every user as ``user, item, score, rank``.
-
-    Spark's ``recommendForAllUsers`` does not leave out seen items; filter them with a
-    left anti join against the training data if needed.
-    """
-    from pyspark.sql import functions as F
-
-    recs = model.recommendForAllUsers(check_positive_int(n, "n"))
-    exploded = recs.select("user", F.posexplode("recommendations").alias("pos", "rec"))
-    return exploded.select(
-        "user",
-        F.col("rec.item").alias("item"),
-        F.col("rec.rating").alias("score"),
-        (F.col("pos") + 1).alias("rank"),
-    )
-
-
-def item_neighbours(
-    model: ALSModel, n: int = 5, bucket_length: float = 1.0, seed: int = 0
-) -> DataFrame:
-    """Approximate nearest items by Euclidean distance of ALS item factors (LSH).
-
-    Returns ``item, neighbour, distance`` with up to ``n`` neighbours per item — "more
-    like this" without an items × items matrix.
-    """
-    from pyspark.ml.feature import BucketedRandomProjectionLSH
-    from pyspark.ml.functions import array_to_vector
+def _ranked(recs: DataFrame, n: int) -> DataFrame:
+    """``user, item, score`` → the ``n`` best per user with ``rank``; ties by item id."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    factors = model.itemFactors.select(
+    order = Window.partitionBy("user").orderBy(F.desc("score"), "item")
+    ranked = recs.withColumn("rank", F.row_number().over(order))
+    return ranked.where(F.col("rank") <= n).select("user", "item", "score", "rank")
+
+
+def top_n(model: ALSModel, seen: DataFrame, n: int = 10) -> DataFrame:
+    """Each user's ``n`` best items they have not interacted with: ``user, item, score, rank``.
+
+    Like every recommender of :mod:`recsys_lab.models`, the lists leave out the items in
+    ``seen`` (the training interactions, ``user, item``), for every user of ``seen``;
+    equal scores rank by item id. Spark's ``recommendForAllUsers`` cannot leave items
+    out, so users are grouped by how many items they have seen (up to a power of two,
+    :math:`2^b`) and each group asks ``recommendForUserSubset`` for :math:`n + 2^b`
+    items, enough to keep ``n`` after the seen ones are dropped (at most twice the
+    work of the exact count).
+    """
+    from pyspark.sql import functions as F
+
+    n = check_positive_int(n, "n")
+    pairs = seen.select("user", "item").distinct()
+    counts = pairs.groupBy("user").agg(F.count("*").alias("n_seen"))
+    counts = counts.withColumn("group", F.ceil(F.log2(F.col("n_seen"))).cast("int"))
+    lists = None
+    for (group,) in counts.select("group").distinct().collect():
+        users = counts.where(F.col("group") == group).select("user")
+        part = model.recommendForUserSubset(users, n + 2**group)
+        lists = part if lists is None else lists.unionByName(part)
+    if lists is None:
+        raise ValueError("seen is empty: it must hold the users' training interactions.")
+    exploded = lists.select("user", F.explode("recommendations").alias("rec"))
+    recs = exploded.select(
+        "user", F.col("rec.item").alias("item"), F.col("rec.rating").alias("score")
+    )
+    return _ranked(recs.join(pairs, ["user", "item"], "left_anti"), n)
+
+
+def popularity_top_n(train: DataFrame, n: int = 10) -> DataFrame:
+    """The popularity baseline: each user's ``n`` most popular items they have not seen.
+
+    Popularity is the number of users who interacted with an item in ``train``
+    (``user, item``); ties rank by item id. Returns ``user, item, score, rank`` with
+    the count as ``score``, for every user of ``train``. The ranked catalogue head
+    (``n`` + the most items one user has seen) travels to the executors inside the
+    query plan, and each user's list is that array minus their own items — no join
+    of users with items.
+    """
+    from pyspark.sql import functions as F
+
+    n = check_positive_int(n, "n")
+    pairs = train.select("user", "item").distinct()
+    per_user = pairs.groupBy("user").agg(F.collect_set("item").alias("seen"))
+    longest = per_user.agg(F.max(F.size("seen"))).first()
+    if longest is None or longest[0] is None:
+        raise ValueError("train is empty: popularity needs interactions to count.")
+    counts = pairs.groupBy("item").agg(F.count("*").alias("score"))
+    head = counts.orderBy(F.desc("score"), "item").limit(n + longest[0]).collect()
+    ranked = F.array(*[F.lit(row["item"]) for row in head])
+    lists = per_user.select(
+        "user", F.posexplode(F.slice(F.array_except(ranked, "seen"), 1, n)).alias("pos", "item")
+    )
+    scores = F.broadcast(counts.where(F.col("item").isin([row["item"] for row in head])))
+    return lists.join(scores, "item").select(
+        "user", "item", "score", (F.col("pos") + 1).alias("rank")
+    )
+
+
+def _item_vectors(model: ALSModel) -> DataFrame:
+    from pyspark.ml.functions import array_to_vector
+    from pyspark.sql import functions as F
+
+    return model.itemFactors.select(
         F.col("id").alias("item"), array_to_vector(F.col("features")).alias("v")
     )
+
+
+def _lsh_pairs(model: ALSModel, bucket_length: float, hash_tables: int, seed: int) -> DataFrame:
+    """Every pair of distinct items that LSH compares: ``item, neighbour, distance``."""
+    from pyspark.ml.feature import BucketedRandomProjectionLSH
+    from pyspark.sql import functions as F
+
+    if not np.isfinite(bucket_length) or bucket_length <= 0:
+        raise ValueError(f"bucket_length must be a positive number, got {bucket_length}.")
+    factors = _item_vectors(model)
     lsh = BucketedRandomProjectionLSH(
-        inputCol="v", outputCol="hashes", bucketLength=bucket_length, numHashTables=3, seed=seed
+        inputCol="v",
+        outputCol="hashes",
+        bucketLength=float(bucket_length),
+        numHashTables=check_positive_int(hash_tables, "hash_tables"),
+        seed=seed,
     ).fit(factors)
     pairs = lsh.approxSimilarityJoin(factors, factors, threshold=float("inf"), distCol="distance")
-    pairs = pairs.select(
+    return pairs.select(
         F.col("datasetA.item").alias("item"),
         F.col("datasetB.item").alias("neighbour"),
         "distance",
     ).where(F.col("item") != F.col("neighbour"))
+
+
+def item_neighbours(
+    model: ALSModel,
+    n: int = 5,
+    bucket_length: float = 1.0,
+    hash_tables: int = 3,
+    seed: int = 0,
+) -> DataFrame:
+    """Approximate nearest items by Euclidean distance of ALS item factors (LSH).
+
+    ``BucketedRandomProjectionLSH`` hashes each item's factors ``hash_tables`` times
+    (random projections cut into buckets of width ``bucket_length``); only items that
+    share a bucket in some table are compared. Returns ``item, neighbour, distance``
+    with up to ``n`` neighbours per item — "more like this" without an items × items
+    matrix. :func:`lsh_recall` measures what the settings miss.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    pairs = _lsh_pairs(model, bucket_length, hash_tables, seed)
     w = Window.partitionBy("item").orderBy("distance", "neighbour")
+    n = check_positive_int(n, "n")
     return pairs.withColumn("r", F.row_number().over(w)).where(F.col("r") <= n).drop("r")
+
+
+def exact_item_neighbours(model: ALSModel, n: int = 5) -> pd.DataFrame:
+    """The exact ``n`` nearest items of every item (Euclidean, ALS factors), in pandas.
+
+    Every pair is compared, on the driver: for checking LSH on a catalogue that fits in
+    memory. Ties by item id. Columns ``item, neighbour, distance``.
+    """
+    n = check_positive_int(n, "n")
+    from scipy.spatial.distance import cdist
+
+    factors = model.itemFactors.toPandas().sort_values("id")
+    items, vectors = factors["id"].to_numpy(), np.vstack(factors["features"].to_numpy())
+    dist = cdist(vectors.astype(float), vectors.astype(float))  # from differences, as Spark
+    np.fill_diagonal(dist, np.inf)
+    order = np.argsort(dist, axis=1, kind="stable")[:, :n]
+    return pd.DataFrame(
+        {
+            "item": np.repeat(items, order.shape[1]),
+            "neighbour": items[order].ravel(),
+            "distance": np.take_along_axis(dist, order, axis=1).ravel(),
+        }
+    )
+
+
+def neighbour_recall(found: pd.DataFrame, exact: pd.DataFrame) -> float:
+    """The share of the true neighbour pairs that an approximate search found.
+
+    Both frames have columns ``item, neighbour`` (one row per pair); ``exact`` holds
+    every item's true nearest neighbours, ``found`` what the approximate search
+    returned. 1.0 when ``exact`` is empty (nothing to find).
+
+    >>> exact = pd.DataFrame({"item": [1, 1, 2, 2], "neighbour": [2, 3, 1, 3]})
+    >>> neighbour_recall(pd.DataFrame({"item": [1, 2], "neighbour": [3, 4]}), exact)
+    0.25
+    """
+    if len(exact) == 0:
+        return 1.0
+    truth = set(zip(exact["item"], exact["neighbour"], strict=True))
+    hits = len(truth & set(zip(found["item"], found["neighbour"], strict=True)))
+    return hits / len(truth)
+
+
+def lsh_recall(
+    model: ALSModel,
+    n: int = 5,
+    bucket_lengths: Iterable[float] = (0.5, 1.0, 2.0),
+    hash_tables: Iterable[int] = (1, 3),
+    seed: int = 0,
+) -> pd.DataFrame:
+    """How well LSH settings find the exact nearest items, and what they cost.
+
+    For each pair of settings: ``recall`` — the share of every item's ``n`` true nearest
+    neighbours (:func:`exact_item_neighbours`) that :func:`item_neighbours` returns —
+    and ``pairs_compared``, the ordered pairs of distinct items LSH put in a common
+    bucket, also as a share of all :math:`m(m-1)` pairs. Wider buckets and more tables
+    find more and compare more.
+    """
+    from pyspark.sql import functions as F
+
+    exact = exact_item_neighbours(model, n)
+    m = exact["item"].nunique()
+    rows = []
+    for length in bucket_lengths:
+        for tables in hash_tables:
+            pairs = _lsh_pairs(model, length, tables, seed).cache()
+            found = item_neighbours(model, n, length, tables, seed).toPandas()
+            compared = pairs.select(F.count("*")).first()[0]  # type: ignore[index]
+            pairs.unpersist()
+            rows.append(
+                {
+                    "bucket_length": length,
+                    "hash_tables": tables,
+                    "recall": neighbour_recall(found, exact),
+                    "pairs_compared": compared,
+                    "share_of_pairs": compared / (m * (m - 1)),
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def memory_math(

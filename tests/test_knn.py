@@ -1,11 +1,16 @@
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import rankdata
 from surprise import Dataset, KNNBasic, Reader
 
 from recsys_lab.datasets import make_marketing
-from recsys_lab.models.knn import top_k_voters
+from recsys_lab.models.knn import similarity_ranks, top_k_voters
 from recsys_lab.neighbors import KNNRecommender
+from recsys_lab.similarities import sparse_similarities
 
 
 @pytest.fixture(scope="module")
@@ -295,3 +300,109 @@ def test_knn_vote_by_hand_and_bad_input():
         mean_centred_vote([1, 2], [0.5, 0.5], [3.0], 3.0)
     with pytest.raises(ValueError, match="known numbers"):
         mean_centred_vote([1], [0.5], [3.0], float("nan"))
+
+
+# ---------------------------------------------------------------- the compiled paths
+def plain_scores(model):
+    """Every user × item estimate by the readable numpy vote (the reference)."""
+    if model.user_based:
+        return np.column_stack([model._vote(None, i) for i in range(len(model.items_))])
+    return np.vstack([model._vote(None, u) for u in range(len(model.users_))])
+
+
+def assert_same_estimates(fast, plain):
+    assert np.array_equal(np.isnan(fast), np.isnan(plain))  # the same impossible pairs
+    np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("similarity", ["msd", "cosine", "pearson"])
+@pytest.mark.parametrize("user_based", [True, False])
+@pytest.mark.parametrize(
+    ("k", "min_k", "weighting"),
+    [(1, 1, "similarity"), (5, 2, "equal"), (40, 1, "similarity"), (500, 3, "equal")],
+)
+def test_kernel_equals_the_plain_vote(split, similarity, user_based, k, min_k, weighting):
+    train, _ = split
+    model = KNNRecommender(
+        k=k, similarity=similarity, user_based=user_based, min_k=min_k, weighting=weighting
+    ).fit(train)
+    fast = model._scores(np.arange(len(model.users_)))
+    assert_same_estimates(fast, plain_scores(model))
+    some = np.array([7, 0, 3])  # a few users: the same numbers (user-based: by the vote)
+    assert_same_estimates(model._scores(some), fast[some])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 5), st.integers(1, 3)),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda c: c[:2],
+    ),
+    k=st.integers(1, 4),
+    user_based=st.booleans(),
+)
+def test_kernel_equals_the_plain_vote_with_many_ties(cells, k, user_based):
+    # ratings 1-3 on a tiny grid: similarities tie all the time, in any training order
+    ratings = pd.DataFrame(cells, columns=["user", "item", "rating"]).astype(float)
+    model = KNNRecommender(k=k, similarity="msd", user_based=user_based).fit(ratings)
+    assert_same_estimates(model._scores(np.arange(len(model.users_))), plain_scores(model))
+
+
+def test_ties_at_the_kth_place_keep_training_order_as_surprise():
+    # item-based, target "t": items a, b, c are equally similar to it (msd: identical
+    # ratings by user 1 and 2); user 9 rated c before a before b. With k=1 the vote is
+    # c's rating (first in user 9's training order), as Surprise's heapq.nlargest.
+    rows = [(1, i, 4) for i in "tabc"] + [(2, i, 2) for i in "tabc"]
+    rows += [(9, "c", 5), (9, "a", 1), (9, "b", 3)]
+    ratings = pd.DataFrame(rows, columns=["user", "item", "rating"]).astype({"rating": float})
+    model = KNNRecommender(k=1, similarity="msd", user_based=False).fit(ratings)
+    recs = model.recommend(users=[9], n=1)
+    assert recs["item"].tolist() == ["t"] and recs["score"].tolist() == [5.0]
+    data = Dataset.load_from_df(ratings, Reader(rating_scale=(1, 5)))
+    algo = KNNBasic(k=1, sim_options={"name": "msd", "user_based": False}, verbose=False)
+    assert algo.fit(data.build_full_trainset()).predict(9, "t").est == 5.0
+
+
+def test_recommend_scores_are_surprises_predictions(split):
+    train, _ = split
+    model = KNNRecommender(k=10, similarity="cosine", user_based=False).fit(train)
+    recs = model.recommend(n=5)
+    data = Dataset.load_from_df(train[["user", "item", "rating"]], Reader(rating_scale=(1, 5)))
+    algo = KNNBasic(k=10, sim_options={"name": "cosine", "user_based": False}, verbose=False)
+    algo.fit(data.build_full_trainset())
+    theirs = [algo.predict(u, i).est for u, i in zip(recs["user"], recs["item"], strict=True)]
+    np.testing.assert_allclose(recs["score"], theirs, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("metric", ["msd", "cosine", "pearson"])
+def test_corated_sums_equal_sparse_products(metric):
+    # the kernel against the four sums as matrix products, a few rows per block
+    rng = np.random.default_rng(3)
+    dense = rng.integers(1, 6, (30, 25)) * (rng.random((30, 25)) < 0.3)
+    X = sp.csr_matrix(dense.astype(float))
+    B = (X != 0).astype(float)
+    n, prods = (B @ B.T).toarray(), (X @ X.T).toarray()
+    sq, s = (X.multiply(X) @ B.T).toarray(), (X @ B.T).toarray()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if metric == "msd":
+            expected = 1.0 / ((sq + sq.T - 2.0 * prods) / n + 1.0)
+        elif metric == "cosine":
+            expected = prods / np.sqrt(sq * sq.T)
+        else:
+            num, den = n * prods - s * s.T, np.sqrt((n * sq - s**2) * (n * sq.T - s.T**2))
+            expected = np.where(den == 0, 0.0, num / den)
+    expected = np.where(n == 0, 0.0, expected)
+    np.fill_diagonal(expected, 1.0)
+    for block_rows in (1, 7, 512):
+        got = sparse_similarities(X, metric, block_rows=block_rows)
+        np.testing.assert_array_equal(got, expected)  # integer sums: bit for bit
+
+
+def test_similarity_ranks_are_dense_ranks():
+    rng = np.random.default_rng(0)
+    sim = rng.integers(0, 6, (20, 30)) / 5.0  # many ties
+    expected = np.vstack([rankdata(-row, method="dense") - 1 for row in sim])
+    np.testing.assert_array_equal(similarity_ranks(sim), expected)
+    assert similarity_ranks(sim).dtype == np.int16

@@ -19,9 +19,16 @@ ones whose rating comes first in the training data are kept. This is exactly wha
 Surprise's ``heapq.nlargest`` does over its ``ir``/``ur`` lists, which follow the same
 order, so both pick the same neighbours.
 
-**Speed.** Surprise predicts one pair at a time in Python; here the similarities come
-from sparse matrix products (:mod:`recsys_lab.similarities`) and predictions are made
-for all users at once, one item (user-based) or one user (item-based) at a time.
+**Speed.** Surprise predicts one pair at a time in Python. Here the similarities come
+from one compiled pass over the co-rated pairs (:mod:`recsys_lab.similarities`), and
+each similarity becomes its rank in its row (small integers). Predictions are made for
+one item (user-based) or one user (item-based) against every target at once:
+:meth:`KNNRecommender._vote` does it in numpy (a partition of the ranks, then a matrix
+product) and is the readable reference; :func:`_vote_kernel` does the same in numba
+(``cache=True``, no fastmath) for whole lists of rows, the rows spread over the cores:
+the :math:`k`-th smallest rank of every target is found bit by bit (one vectorized
+counting pass per bit), then one pass in training order sums the votes. The two agree
+up to the last bits of a sum (their order of summation differs), and are tested so.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable, Iterable
 
+import numba
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -40,22 +48,31 @@ from recsys_lab.similarities import SIMILARITIES, _check, sparse_similarities
 WEIGHTINGS = ("similarity", "equal", "rank")
 
 
+@numba.njit(cache=True, parallel=True)
+def _dense_ranks(sim: np.ndarray, ranks: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Fill ``ranks`` with the dense ranks of each row of ``sim``, rows in parallel."""
+    for x in numba.prange(sim.shape[0]):
+        row = sim[x]
+        order = np.argsort(-row)  # any order among equal values: they share a rank
+        rank = 0
+        for j in range(len(order)):
+            if j > 0 and row[order[j]] != row[order[j - 1]]:
+                rank += 1
+            ranks[x, order[j]] = rank
+
+
 def similarity_ranks(sim: np.ndarray) -> np.ndarray:
     """Dense rank of each row's similarities: 0 for the largest, equal values share a rank.
 
     Selecting the ``k`` most similar candidates then works on small integers, which
-    numpy partitions several times faster than floats.
+    partition and compare several times faster than floats.
 
     >>> similarity_ranks(np.array([[1.0, 0.2, 0.5, 0.5]])).tolist()
     [[0, 2, 1, 1]]
     """
-    order = np.argsort(-sim, axis=1, kind="stable")
-    ordered = np.take_along_axis(sim, order, axis=1)
-    dense = np.zeros(sim.shape, dtype=np.int32)
-    np.cumsum(ordered[:, 1:] != ordered[:, :-1], axis=1, out=dense[:, 1:])
     dtype = np.int16 if sim.shape[1] < np.iinfo(np.int16).max else np.int32
     ranks = np.empty(sim.shape, dtype=dtype)
-    np.put_along_axis(ranks, order, dense.astype(dtype), axis=1)
+    _dense_ranks(np.asarray(sim, dtype=float), ranks)
     return ranks
 
 
@@ -82,6 +99,83 @@ def top_k_voters(ranks: np.ndarray, k: int) -> np.ndarray:
         room = k - above.sum(axis=0)
         top[:, tie] = above | (tied & (np.cumsum(tied, axis=0) <= room))
     return top
+
+
+@numba.njit(cache=True)
+def _kth_smallest_ranks(
+    ranks_t: np.ndarray, cands: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled; tested via _vote_kernel
+    """Each target's ``k``-th smallest rank among the rows ``cands`` of ``ranks_t``.
+
+    Found bit by bit, highest first: the largest ``tau`` with fewer than ``k`` ranks
+    below it, one vectorized counting pass over the candidates per bit. Returns ``tau``
+    and ``room``, how many of the ranks equal to ``tau`` still make the top ``k``.
+    """
+    n_t, dtype = ranks_t.shape[1], ranks_t.dtype
+    tau, room = np.zeros(n_t, dtype), np.full(n_t, k, dtype)  # no rank is below 0
+    trial, count = np.empty(n_t, dtype), np.empty(n_t, dtype)
+    bit = 1
+    while bit <= n_t:
+        bit <<= 1
+    while bit > 1:
+        bit >>= 1
+        for t in range(n_t):
+            trial[t] = tau[t] | bit
+        count[:] = 0
+        for c in cands:
+            ranks = ranks_t[c]
+            for t in range(n_t):
+                count[t] += ranks[t] < trial[t]
+        for t in range(n_t):
+            if count[t] < k:
+                tau[t], room[t] = trial[t], k - count[t]
+    return tau, room
+
+
+@numba.njit(cache=True, parallel=True)
+def _vote_kernel(
+    ys: np.ndarray,
+    ptr: np.ndarray,
+    cand_x: np.ndarray,
+    cand_r: np.ndarray,
+    sim: np.ndarray,
+    ranks_t: np.ndarray,
+    n_positive: np.ndarray,
+    k: int,
+    min_k: int,
+    equal_weights: bool,
+) -> np.ndarray:  # pragma: no cover - compiled; tested equal to KNNRecommender._vote
+    """Estimates ``ys × every target``, NaN where impossible, the ``ys`` in parallel.
+
+    :meth:`KNNRecommender._vote` for each ``y``. ``ptr, cand_x, cand_r``: each ``y``'s
+    candidates and ratings in training order; ``ranks_t[x, target]``: similarity rank
+    (0 = most similar); ``n_positive``: the ranks below it are positive similarities.
+    """
+    n_t, dtype = ranks_t.shape[1], ranks_t.dtype
+    out = np.empty((len(ys), n_t))
+    for row in numba.prange(len(ys)):
+        lo, hi = ptr[ys[row]], ptr[ys[row] + 1]
+        # voters: ranks below tau, then the first `room` equal to tau in training order
+        if hi - lo > k:
+            tau, room = _kth_smallest_ranks(ranks_t, cand_x[lo:hi], k)
+        else:  # at most k candidates: all of them
+            tau, room = np.full(n_t, n_t, dtype), np.zeros(n_t, dtype)
+        taken, votes = np.zeros(n_t, dtype), np.zeros(n_t, dtype)
+        num, den = np.zeros(n_t), np.zeros(n_t)
+        for j in range(lo, hi):
+            ranks, sims, rating = ranks_t[cand_x[j]], sim[cand_x[j]], cand_r[j]
+            for t in range(n_t):
+                tie = ranks[t] == tau[t]
+                vote = (ranks[t] < tau[t]) | (tie & (taken[t] < room[t]))
+                vote &= ranks[t] < n_positive[t]  # as Surprise: top k, then sim > 0
+                taken[t] += tie
+                weight = (1.0 if equal_weights else sims[t]) * vote
+                num[t] += weight * rating
+                den[t] += weight
+                votes[t] += vote
+        for t in range(n_t):
+            out[row, t] = num[t] / den[t] if votes[t] >= min_k else np.nan
+    return out
 
 
 class KNNRecommender(Recommender):
@@ -193,18 +287,26 @@ class KNNRecommender(Recommender):
         return np.where(np.count_nonzero(voters, axis=0) < self.min_k, np.nan, est)
 
     def _scores(self, u: np.ndarray) -> np.ndarray:
-        """Estimates (users × items), NaN where impossible."""
+        """Estimates (users × items), NaN where impossible.
+
+        The compiled kernel, unless the weights are ranks (numpy's :meth:`_vote`) or a
+        few users are wanted from a user-based model (one small vote per item).
+        """
         n_items = len(self.items_)
-        est = np.empty((len(u), n_items))
-        if self.user_based:
-            every = len(u) == len(self.users_) and (np.diff(u) == 1).all()
-            targets = None if every else u
-            for item in range(n_items):
-                est[:, item] = self._vote(targets, item)
-        else:
-            for row, user in enumerate(u):
-                est[row] = self._vote(None, user)
-        return est
+        if self.weighting == "rank" or (self.user_based and 4 * len(u) < len(self.users_)):
+            est = np.empty((len(u), n_items))
+            for y in range(n_items if self.user_based else len(u)):
+                if self.user_based:
+                    est[:, y] = self._vote(u, y)
+                else:
+                    est[y] = self._vote(None, u[y])
+            return est
+        ys = np.arange(n_items) if self.user_based else np.asarray(u, dtype=np.intp)
+        est = _vote_kernel(
+            ys, self._cand_ptr, self._cand_x, self._cand_r, self.sim_, self._ranks_t,
+            self._n_positive, self.k, self.min_k, self.weighting == "equal",
+        )  # fmt: skip
+        return est[:, u].T if self.user_based else est
 
     def _predict_known(self, u: np.ndarray, i: np.ndarray) -> np.ndarray:
         """Pairs grouped by their ``y`` (item if user-based), one vote per group."""
