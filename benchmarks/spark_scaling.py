@@ -6,7 +6,7 @@ Usage (from the repository root, with the spark extra and Java 17+):
 
 Generates the synthetic shop inside Spark at four sizes and times ALS (rank 10, 10
 iterations) on each, after one small warm-up fit (the JVM's first fit is slow).
-Writes benchmarks/results/spark_scaling.csv, which notebook 09 plots.
+Writes benchmarks/results/spark_scaling.csv, which the Spark notebook plots.
 """
 
 from __future__ import annotations
