@@ -214,13 +214,30 @@ def row(
     return out
 
 
-def write_csv(name: str, rows: list[dict[str, object]], peers: tuple[str, ...] = ()) -> Path:
-    """Write ``benchmarks/results/{name}.csv`` (rows + machine columns) and print it."""
+def write_csv(
+    name: str,
+    rows: list[dict[str, object]],
+    peers: tuple[str, ...] = (),
+    replace_on: str | None = None,
+    order_by: list[str] | None = None,
+) -> Path:
+    """Write ``benchmarks/results/{name}.csv`` (rows + machine columns) and print it.
+
+    With ``replace_on`` (a column), rows of an existing CSV whose value there is not
+    among the new rows' are kept, each with the machine columns of its own run: a
+    benchmark can be rerun one part at a time. ``order_by``: columns to sort the rows by.
+    """
     table, about = pd.DataFrame(rows), machine(peers)
     for key, value in about.items():
         table[key] = value
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"{name}.csv"
+    if replace_on is not None and path.exists():
+        old = pd.read_csv(path)
+        kept = old[~old[replace_on].isin(table[replace_on])]
+        table = pd.concat([kept, table], ignore_index=True)
+    if order_by:
+        table = table.sort_values(order_by, kind="stable")
     table.to_csv(path, index=False, float_format="%.6g")
     with pd.option_context("display.width", 200, "display.max_columns", 12):
         print(table.drop(columns=list(about)).to_string(index=False))

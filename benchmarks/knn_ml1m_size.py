@@ -13,10 +13,11 @@ Data: MovieLens-1M is not available offline, so the synthetic shop at its size
   semantics, cosine and MSD — `fit`, then `recommend(n=10)` for every user; 3 runs.
   Peak memory: the process's resident memory during one fit + top-10 (`PeakRSS`), the
   data included. Check: 50 users' top-10 scores against the readable numpy path.
-- `implicit.nearest_neighbours.CosineRecommender(K=40)` on the same users × items
-  matrix of ratings, `recommend` for every user, seen items filtered: a different
-  model (cosine over whole item columns, each item keeps its 40 nearest items, the
-  score is a sum of similarities, no rating average), shown for scale only.
+- Beside the cosine rows, interleaved with them:
+  `implicit.nearest_neighbours.CosineRecommender(K=40)` on the same users × items matrix
+  of ratings, `recommend` for every user, seen items filtered. A different model (cosine
+  over whole item columns, each item keeps its 40 nearest items, the score is a sum of
+  similarities, no rating average), shown for scale only.
 - Surprise's KNNBasic is not run: its documented top-N predicts each of the
   ~21 million unseen pairs in Python, hours at this size.
 

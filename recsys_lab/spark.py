@@ -404,25 +404,26 @@ def top_n(model: ALSModel, seen: DataFrame, n: int = 10) -> DataFrame:
     Like every recommender of :mod:`recsys_lab.models`, the lists leave out the items in
     ``seen`` (the training interactions, ``user, item``), for every user of ``seen``;
     equal scores rank by item id. Spark's ``recommendForAllUsers`` cannot leave items
-    out, so users are grouped by how many items they have seen (up to a power of two,
-    :math:`2^b`) and each group asks ``recommendForUserSubset`` for :math:`n + 2^b`
-    items, enough to keep ``n`` after the seen ones are dropped (at most twice the
-    work of the exact count).
+    out, so it is asked for more: the 90 % of users who have seen the fewest items get
+    ``n`` + the 90th percentile of that count, the others ``n`` + the most any user has
+    seen — enough to keep ``n`` after the seen ones are dropped, in two jobs
+    (``recommendForUserSubset``), without scoring every user against ``n`` + the maximum.
     """
     from pyspark.sql import functions as F
 
     n = check_positive_int(n, "n")
     pairs = seen.select("user", "item").distinct()
-    counts = pairs.groupBy("user").agg(F.count("*").alias("n_seen"))
-    counts = counts.withColumn("group", F.ceil(F.log2(F.col("n_seen"))).cast("int"))
-    lists = None
-    for (group,) in counts.select("group").distinct().collect():
-        users = counts.where(F.col("group") == group).select("user")
-        part = model.recommendForUserSubset(users, n + 2**group)
-        lists = part if lists is None else lists.unionByName(part)
-    if lists is None:
+    counts = pairs.groupBy("user").agg(F.count("*").alias("n_seen")).cache()
+    cut, most = counts.agg(F.percentile_approx("n_seen", 0.9), F.max("n_seen")).first() or (0, 0)
+    if most is None:
         raise ValueError("seen is empty: it must hold the users' training interactions.")
-    exploded = lists.select("user", F.explode("recommendations").alias("rec"))
+    lists = [
+        model.recommendForUserSubset(counts.where(where).select("user"), n + extra)
+        for where, extra in ((F.col("n_seen") <= cut, cut), (F.col("n_seen") > cut, most))
+    ]
+    exploded = (
+        lists[0].unionByName(lists[1]).select("user", F.explode("recommendations").alias("rec"))
+    )
     recs = exploded.select(
         "user", F.col("rec.item").alias("item"), F.col("rec.rating").alias("score")
     )
@@ -506,12 +507,16 @@ def item_neighbours(
     with up to ``n`` neighbours per item — "more like this" without an items × items
     matrix. :func:`lsh_recall` measures what the settings miss.
     """
+    n = check_positive_int(n, "n")
+    return _nearest(_lsh_pairs(model, bucket_length, hash_tables, seed), n)
+
+
+def _nearest(pairs: DataFrame, n: int) -> DataFrame:
+    """Each item's ``n`` nearest among ``pairs`` (``item, neighbour, distance``)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    pairs = _lsh_pairs(model, bucket_length, hash_tables, seed)
     w = Window.partitionBy("item").orderBy("distance", "neighbour")
-    n = check_positive_int(n, "n")
     return pairs.withColumn("r", F.row_number().over(w)).where(F.col("r") <= n).drop("r")
 
 
@@ -579,8 +584,8 @@ def lsh_recall(
     for length in bucket_lengths:
         for tables in hash_tables:
             pairs = _lsh_pairs(model, length, tables, seed).cache()
-            found = item_neighbours(model, n, length, tables, seed).toPandas()
             compared = pairs.select(F.count("*")).first()[0]  # type: ignore[index]
+            found = _nearest(pairs, n).toPandas()
             pairs.unpersist()
             rows.append(
                 {

@@ -124,13 +124,14 @@ def provenance(frame: pd.DataFrame) -> str:
     first = frame.iloc[0]
     dates = sorted(frame["date"].unique())
     when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
-    loads = f"{frame['load_1min'].min():g}–{frame['load_1min'].max():g}"
+    low, high = frame["load_1min"].min(), frame["load_1min"].max()
+    loads = f"{low:g}" if low == high else f"{low:g}–{high:g}"
     peers = "" if pd.isna(first.get("peers")) or not first["peers"] else f", {first['peers']}"
     return (
         f"Measured {when} on {first['cpu']} ({first['cores']} cores, {first['threads']} "
-        f"threads; load average {loads} at the start — a shared machine, so trust the "
-        f"side-by-side ratios more than the seconds); Python {first['python']}, numpy "
-        f"{first['numpy']}, numba {first['numba']}{peers}."
+        f"threads; 1-minute load average {loads} when the results were written — a machine "
+        f"shared with other jobs, so trust the side-by-side ratios more than the seconds); "
+        f"Python {first['python']}, numpy {first['numpy']}, numba {first['numba']}{peers}."
     )
 
 
