@@ -48,11 +48,13 @@ DEBUG = f"""() => ({{
         .slice(-8).map(e => e.textContent.slice(0, 80))}})"""
 SCROLL_TO = f"() => document.querySelector({ACTIVE}).scrollIntoView({{block: 'center'}})"
 # Rendered math in markdown cells whose text glues words together ("200,000fromAlyssa"):
-# math ignores spaces, so prose paired up between two dollar signs loses them.
+# math ignores spaces, so prose paired up between two dollar signs loses them. A lower-case
+# word running into a capitalised one, or 16+ letters in a row, is prose; real formulas
+# stay below that (N_\text{impressions} renders as 12 letters).
 SWALLOWED = """() => [...document.querySelectorAll(
         '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-MarkdownCell mjx-container')]
     .map(e => e.textContent)
-    .filter(t => /[a-z]{3,}[A-Z][a-z]{2,}|[A-Za-z]{12,}/.test(t))"""
+    .filter(t => /[a-z]{3,}[A-Z][a-z]{2,}|[A-Za-z]{16,}/.test(t))"""
 CHECKED = "nbval-check-output"
 # Notebooks run here (their widgets need a kernel); nbval executes every notebook anyway,
 # so the others are only opened and their committed outputs checked as rendered.
