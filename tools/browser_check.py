@@ -10,8 +10,9 @@ dollar signs in a paragraph pairing up as math: the words glue together inside t
 formula). nbval executes every notebook; here only the two with explorer widgets run
 (Run All, saved, the tagged cells' outputs compared with the committed ones), and their
 widgets are moved to check the displayed value changes to what the package computes.
-Screenshots go to build/browser/. Stops the server in every case and gives up after a
-bounded time.
+Screenshots go to build/browser/: each notebook's first screen and every figure as
+JupyterLab draws it (``NN_name-figure-KK.png``), to look at. Stops the server in every
+case and gives up after a bounded time.
 """
 
 from __future__ import annotations
@@ -187,6 +188,15 @@ def rendering_problems(page, name: str) -> None:
     assert not swallowed, f"{name}: typeset math swallowed prose: {swallowed[:3]}"
 
 
+def figure_shots(page, name: str) -> int:
+    """Screenshot every figure of the active notebook as JupyterLab draws it."""
+    figures = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output img")
+    for j in range(figures.count()):
+        figures.nth(j).scroll_into_view_if_needed()
+        figures.nth(j).screenshot(path=str(SHOTS / f"{name}-figure-{j + 1:02d}.png"))
+    return figures.count()
+
+
 def open_rendered(page, name: str, url: str) -> None:
     """Open a notebook with its committed outputs and check how it renders."""
     page.goto(url)
@@ -322,6 +332,7 @@ def main() -> None:
                     else:
                         open_rendered(page, path.stem, url)
                     page.screenshot(path=str(SHOTS / f"{path.stem}.png"))
+                    print(f"{path.stem}: {figure_shots(page, path.stem)} figures screenshotted")
                     checked += 1
                     if path.name.startswith("01_"):
                         check_widget(page, "01", pick("Weights", "rank"), *WIDGET_01)
