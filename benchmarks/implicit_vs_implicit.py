@@ -4,10 +4,12 @@ Usage (from the repository root):
 
     .venv/bin/python benchmarks/implicit_vs_implicit.py        # about 30 seconds
 
-Data: ML-100k from the RecBole 1.2.1 wheel's files (RecBole itself is never imported),
-every rating a binary interaction, a seeded per-user random 80/20 split (each user's
-held-out items are all relevant). Every model ranks all items the user has not seen in
-training; nDCG@10 with binary gain (`recsys_lab.metrics.ndcg_at_k`).
+Data: ML-100k (`recsys_lab.datasets.load_movielens`, offline from the RecBole 1.2.1 wheel's
+files), every rating a binary interaction, `recsys_lab.model_selection.per_user_split`
+(seeded, each user's 20 %; every held-out item relevant) — the split of the
+implicit-feedback notebook, which recomputes one row of this table live. Every model ranks
+all items the user has not seen in training; nDCG@10 with binary gain
+(`recsys_lab.metrics.ndcg_at_k`).
 
 Settings are the same on both sides (see the models' docstrings for what that takes):
 - ALS: 64 factors, reg 0.05, alpha 1, 15 iterations, 3 CG steps. `implicit` reads its
@@ -27,7 +29,6 @@ Results: `benchmarks/results/implicit_vs_implicit.csv`.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import platform
 import time
@@ -41,7 +42,9 @@ import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from recsys_lab.datasets import load_movielens
 from recsys_lab.metrics import ndcg_at_k
+from recsys_lab.model_selection import per_user_split
 from recsys_lab.models import (
     BPR,
     EASE,
@@ -58,32 +61,6 @@ THREADS = 2
 PEER_THREADS = (2, 1)
 RESULTS = Path(__file__).parent / "results" / "implicit_vs_implicit.csv"
 Fitted = TypeVar("Fitted")
-
-
-def load_ml100k() -> pd.DataFrame:
-    """ML-100k as ``user, item`` interactions, from the RecBole wheel's data files."""
-    spec = importlib.util.find_spec("recbole")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("needs the recbole 1.2.1 wheel's files: pip install --no-deps recbole")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "dataset_example" / "ml-100k"
-    df = pd.read_csv(folder / "ml-100k.inter", sep="\t")
-    df.columns = [c.split(":")[0] for c in df.columns]  # "user_id:token" -> "user_id"
-    return df.rename(columns={"user_id": "user", "item_id": "item"})[["user", "item"]]
-
-
-def per_user_split(
-    df: pd.DataFrame, test_size: float = 0.2, seed: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each user's interactions in a random order; the last round(test_size * n) are held out."""
-    position = (
-        pd.Series(np.random.default_rng(seed).random(len(df)))
-        .groupby(df["user"].to_numpy())
-        .rank(method="first")
-        .to_numpy()
-    )
-    n = df.groupby("user")["user"].transform("size").to_numpy()
-    held_out = position > n - np.round(test_size * n)
-    return df[~held_out].reset_index(drop=True), df[held_out].reset_index(drop=True)
 
 
 def timed(fit: Callable[[], Fitted], blas_threads: int) -> tuple[Fitted, list[float]]:
@@ -113,7 +90,7 @@ def main() -> None:
 
     warnings.filterwarnings("ignore", "Method expects CSR input")  # implicit's own conversion
     load_before = os.getloadavg()[0]  # the machine is shared: record how busy it was
-    train, test = per_user_split(load_ml100k())
+    train, test = per_user_split(load_movielens("100k").ratings[["user", "item"]], 0.2)
     data = Interactions.from_frame(train, rating="optional")
     X = data.matrix()  # binary, in the same user/item codes as our models
     confidence = sp.csr_matrix(X * (1.0 + 1.0))  # 1 + alpha * r with alpha = 1

@@ -16,7 +16,7 @@ a separate 100k shop, since the JVM's first fits are slow — timed 3 times each
 
 Nothing else is measured: not the generation, not the Parquet write, not a cluster.
 Rows of the sizes run replace those sizes in benchmarks/results/spark_scaling.csv (each
-row records its own date and load), which notebook 09 plots.
+row records its own date and load), which the Spark notebook plots.
 """
 
 from __future__ import annotations

@@ -147,6 +147,34 @@ def as_pair(a: object, b: object) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def as_vectors(**arrays: object) -> tuple[np.ndarray, ...]:
+    """Each argument as a 1-D float array; all non-empty, finite and of equal length.
+
+    Messages name the argument, e.g. ``reward has 1 NaN or infinite value(s)``.
+
+    >>> [v.tolist() for v in as_vectors(reward=[1, 0], pscore=(0.5, 0.25))]
+    [[1.0, 0.0], [0.5, 0.25]]
+    """
+    out = []
+    for name, values in arrays.items():
+        try:
+            x = np.asarray(values, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold numbers; convert it with pd.to_numeric.") from None
+        if x.ndim != 1 or x.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {x.shape}.")
+        n_bad = int((~np.isfinite(x)).sum())
+        if n_bad:
+            raise ValueError(
+                f"{name} has {n_bad} NaN or infinite value(s); drop or fill those rows first."
+            )
+        out.append(x)
+    lengths = {name: len(x) for name, x in zip(arrays, out, strict=True)}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"{', '.join(lengths)} must have equal lengths, got {lengths}.")
+    return tuple(out)
+
+
 def known_codes(labels: Iterable[Hashable], index: pd.Index, kind: str, why: str) -> np.ndarray:
     """Positions of ``labels`` in ``index``; unknown ones raise a ValueError naming them.
 

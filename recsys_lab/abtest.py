@@ -21,13 +21,14 @@ Trustworthiness checks (Kohavi, Tang & Xu, *Trustworthy Online Controlled Experi
 * :func:`ratio_metric`, :func:`ratio_difference` — the delta method for a ratio of means
   such as clicks per impression over users (Deng, Knoblich & Lu, 2018);
 * :func:`msprt_pvalues`, :func:`sequential_simulation` — always-valid p-values that may be
-  read after every observation (Johari, Koulik, Pekelis & Walsh, 2017).
+  read after every observation (Johari, Koomen, Pekelis & Walsh, 2017);
+* :func:`segment_differences` — per-segment differences with simultaneous intervals and
+  p-values corrected for testing many segments.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
 from statistics import NormalDist
 from typing import NamedTuple
 
@@ -36,52 +37,14 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from recsys_lab._validation import check_positive_int
+from recsys_lab._validation import as_vectors, check_positive_int
+from recsys_lab.stats import adjust_pvalues, bootstrap_ci, check_confidence, resampled_sums
 
 _N = NormalDist()
 
 
 def _z(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}.")
-    return _N.inv_cdf(1 - (1 - confidence) / 2)
-
-
-def _vectors(**arrays: ArrayLike) -> tuple[np.ndarray, ...]:
-    """Each argument as a 1-D float array; all non-empty, finite and of equal length."""
-    out = []
-    for name, values in arrays.items():
-        try:
-            x = np.asarray(values, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} must hold numbers; convert it with pd.to_numeric.") from None
-        if x.ndim != 1 or x.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {x.shape}.")
-        n_bad = int((~np.isfinite(x)).sum())
-        if n_bad:
-            raise ValueError(
-                f"{name} has {n_bad} NaN or infinite value(s); drop or fill those rows first."
-            )
-        out.append(x)
-    lengths = {name: len(x) for name, x in zip(arrays, out, strict=True)}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"{', '.join(lengths)} must have equal lengths, got {lengths}.")
-    return tuple(out)
-
-
-def _bootstrap_sums(columns: np.ndarray, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Column sums over ``n_resamples`` resamples of the rows (with replacement).
-
-    ``columns`` is (rows × columns); the result is (resamples × columns). Resamples are
-    drawn in blocks so that memory stays near 16 MB whatever the sizes.
-    """
-    n = len(columns)
-    block = max(1, 2_000_000 // n)
-    sums = [
-        columns[rng.integers(0, n, size=(min(block, n_resamples - start), n))].sum(axis=1)
-        for start in range(0, n_resamples, block)
-    ]
-    return np.concatenate(sums)
+    return _N.inv_cdf(1 - (1 - check_confidence(confidence)) / 2)
 
 
 def _counts(successes: int, trials: int) -> tuple[int, int]:
@@ -107,27 +70,21 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
 
 
 def bootstrap_interval(
-    values: Sequence[float],
-    statistic: Callable[[np.ndarray], float] = np.mean,
+    values: ArrayLike,
     confidence: float = 0.95,
     n_boot: int = 2000,
-    random_state: int = 0,
+    random_state: int | np.random.Generator = 0,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of any statistic (e.g. revenue per user).
+    r"""Percentile bootstrap interval of a mean per user (e.g. revenue per user).
+
+    :func:`recsys_lab.stats.bootstrap_ci` with ``n_boot`` resamples: the
+    :math:`\alpha/2` and :math:`1 - \alpha/2` quantiles of the resampled means.
 
     >>> lo, hi = bootstrap_interval([0, 0, 1, 1, 1, 0, 1, 0, 1, 1])
     >>> lo < 0.6 < hi
     True
     """
-    x = np.asarray(values, dtype=float)
-    if x.size == 0:
-        raise ValueError("no values to bootstrap.")
-    _z(confidence)  # validates confidence
-    rng = np.random.default_rng(random_state)
-    idx = rng.integers(0, x.size, size=(check_positive_int(n_boot, "n_boot"), x.size))
-    stats = np.array([statistic(x[row]) for row in idx])
-    alpha = (1 - confidence) / 2
-    return float(np.quantile(stats, alpha)), float(np.quantile(stats, 1 - alpha))
+    return bootstrap_ci(values, confidence, n_resamples=n_boot, random_state=random_state)
 
 
 def two_proportion_test(
@@ -311,12 +268,12 @@ def srm_test(counts: ArrayLike, planned: ArrayLike | None = None) -> GoodnessOfF
     >>> round(statistic, 2), round(pvalue, 4)
     (12.5, 0.0004)
     """
-    (n,) = _vectors(counts=counts)
+    (n,) = as_vectors(counts=counts)
     if len(n) < 2:
         raise ValueError("srm_test needs the sizes of at least two arms.")
     if (n < 0).any() or not np.array_equal(n, np.round(n)) or n.sum() == 0:
         raise ValueError("counts must be non-negative whole numbers with a positive total.")
-    shares = np.full(len(n), 1 / len(n)) if planned is None else _vectors(planned=planned)[0]
+    shares = np.full(len(n), 1 / len(n)) if planned is None else as_vectors(planned=planned)[0]
     if len(shares) != len(n) or (shares <= 0).any() or not np.isclose(shares.sum(), 1):
         raise ValueError(f"planned must give one positive share per arm ({len(n)}), summing to 1.")
     expected = n.sum() * shares
@@ -350,7 +307,7 @@ def cuped(metric: ArrayLike, covariate: ArrayLike) -> Cuped:
     >>> round(out.theta, 6), out.adjusted.round(1).tolist()
     (2.2, [5.3, 5.1, 3.9, 5.7])
     """
-    y, x = _vectors(metric=metric, covariate=covariate)
+    y, x = as_vectors(metric=metric, covariate=covariate)
     if len(y) < 2 or np.var(x) == 0:
         raise ValueError("the covariate must vary across at least two users to adjust by.")
     theta = float(np.cov(x, y)[0, 1] / np.var(x, ddof=1))
@@ -358,11 +315,6 @@ def cuped(metric: ArrayLike, covariate: ArrayLike) -> Cuped:
     var_y = np.var(y)
     reduction = float(1 - np.var(adjusted) / var_y) if var_y > 0 else 0.0
     return Cuped(adjusted, theta, reduction)
-
-
-def _check_confidence(confidence: float) -> float:
-    _z(confidence)  # validates
-    return confidence
 
 
 def welch_test(a: ArrayLike, b: ArrayLike, confidence: float = 0.95) -> Difference:
@@ -379,8 +331,8 @@ def welch_test(a: ArrayLike, b: ArrayLike, confidence: float = 0.95) -> Differen
     >>> round(d.difference, 2), round(d.statistic, 3)
     (3.5, 2.251)
     """
-    (x,) = _vectors(a=a)
-    (y,) = _vectors(b=b)
+    (x,) = as_vectors(a=a)
+    (y,) = as_vectors(b=b)
     if len(x) < 2 or len(y) < 2:
         raise ValueError("each group needs at least two values to estimate its variance.")
     va, vb = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
@@ -390,7 +342,7 @@ def welch_test(a: ArrayLike, b: ArrayLike, confidence: float = 0.95) -> Differen
     df = (va + vb) ** 2 / (va**2 / (len(x) - 1) + vb**2 / (len(y) - 1))
     diff = float(y.mean() - x.mean())
     t = diff / se
-    half = float(stats.t.ppf(1 - (1 - _check_confidence(confidence)) / 2, df)) * se
+    half = float(stats.t.ppf(1 - (1 - check_confidence(confidence)) / 2, df)) * se
     return Difference(diff, diff - half, diff + half, t, float(2 * stats.t.sf(abs(t), df)))
 
 
@@ -411,13 +363,13 @@ def bootstrap_difference(
     >>> diff, bool(low < 0.2 < high)
     (0.2, True)
     """
-    (x,) = _vectors(a=a)
-    (y,) = _vectors(b=b)
+    (x,) = as_vectors(a=a)
+    (y,) = as_vectors(b=b)
     n_boot = check_positive_int(n_boot, "n_boot")
-    tail = (1 - _check_confidence(confidence)) / 2
+    tail = (1 - check_confidence(confidence)) / 2
     rng = np.random.default_rng(random_state)
-    means_a = _bootstrap_sums(x[:, None], n_boot, rng)[:, 0] / len(x)
-    means_b = _bootstrap_sums(y[:, None], n_boot, rng)[:, 0] / len(y)
+    means_a = resampled_sums(x[:, None], n_boot, rng)[:, 0] / len(x)
+    means_b = resampled_sums(y[:, None], n_boot, rng)[:, 0] / len(y)
     low, high = np.quantile(means_b - means_a, [tail, 1 - tail])
     return float(y.mean() - x.mean()), float(low), float(high)
 
@@ -447,7 +399,7 @@ def ratio_metric(numerator: ArrayLike, denominator: ArrayLike, confidence: float
     >>> round(r.ratio, 2), round(r.se, 4)  # √((2/3 / 2.5² − 2·1 / 2.5³ + 5/3 / 2.5⁴) / 4)
     (0.4, 0.073)
     """
-    y, x = _vectors(numerator=numerator, denominator=denominator)
+    y, x = as_vectors(numerator=numerator, denominator=denominator)
     if len(y) < 2:
         raise ValueError("the delta method needs at least two users.")
     mx, my = x.mean(), y.mean()
@@ -522,7 +474,7 @@ def msprt_pvalues(
     Under no difference :math:`\Lambda_n` is a martingale with mean 1, so by Ville's
     inequality :math:`P(\exists n: p_n \le \alpha) \le \alpha`: the p-value may be read
     after every user and the test stopped the first time :math:`p_n \le \alpha`
-    (Johari, Koulik, Pekelis & Walsh, 2017, "Peeking at A/B tests", KDD).
+    (Johari, Koomen, Pekelis & Walsh, 2017, "Peeking at A/B tests", KDD).
 
     Parameters
     ----------
@@ -545,7 +497,7 @@ def msprt_pvalues(
     >>> bool(p[0] == 1.0), bool(p[-1] < 0.001), bool((np.diff(p) <= 0).all())
     (True, True, True)
     """
-    x, y = _vectors(a=a, b=b)
+    x, y = as_vectors(a=a, b=b)
     if not tau > 0:
         raise ValueError(f"tau must be > 0 (the effect size the test looks for), got {tau}.")
     if variance is not None and not variance > 0:
@@ -598,3 +550,88 @@ def sequential_simulation(
         "mean_stop": float(first[ever].mean()) if ever.any() else float("nan"),
         "alpha": alpha,
     }
+
+
+def segment_differences(
+    users: pd.DataFrame,
+    segment: str,
+    numerator: str,
+    denominator: str | None = None,
+    group: str = "group",
+    arms: tuple[str, str] = ("control", "treatment"),
+    confidence: float = 0.95,
+    method: str = "holm",
+) -> pd.DataFrame:
+    r"""Treatment − control per segment, with intervals and p-values corrected for many tests.
+
+    With :math:`m` segments, eight tests at 5 % each would find a "significant" segment by
+    chance a third of the time. Each segment's difference gets a **simultaneous** interval
+    at level :math:`1 - (1 - \text{confidence})/m` (Bonferroni: all :math:`m` intervals
+    cover together with probability at least ``confidence``) and its p-value is adjusted
+    with :func:`recsys_lab.stats.adjust_pvalues` (``method``: Holm by default).
+
+    Parameters
+    ----------
+    users : DataFrame
+        One row per user: ``group``, ``segment`` and the metric column(s).
+    segment : str
+        The column that defines the segments.
+    numerator, denominator : str
+        The metric: the mean of ``numerator`` (Welch, :func:`welch_test`), or the ratio
+        of means ``numerator / denominator`` (delta method, :func:`ratio_difference`),
+        e.g. clicks / impressions.
+    group, arms : str, (str, str)
+        The arm column and the (control, treatment) labels.
+    confidence : float
+        Family-wise level of the intervals.
+    method : {"holm", "bonferroni", "fdr_bh"}
+
+    Returns
+    -------
+    DataFrame
+        Indexed by segment: ``n_control, n_treatment, control, treatment, difference,
+        low, high, pvalue, adjusted``.
+
+    Examples
+    --------
+    >>> users = pd.DataFrame({"group": ["control", "treatment"] * 4, "segment": list("aabbaabb"),
+    ...                       "spend": [1.0, 2.0, 1.0, 1.0, 2.0, 4.0, 2.0, 2.5]})
+    >>> segment_differences(users, "segment", "spend")["difference"].tolist()
+    [1.5, 0.25]
+    """
+    needed = [group, segment, numerator, *([denominator] if denominator else [])]
+    missing = [c for c in needed if c not in users.columns]
+    if missing:
+        raise ValueError(f"users lack column(s) {missing}; it has {list(users.columns)}.")
+    control, treatment = arms
+    segments = sorted(users[segment].unique())
+    level = 1 - (1 - check_confidence(confidence)) / len(segments)
+    rows = {}
+    for name in segments:
+        part = users[users[segment] == name]
+        a, b = part[part[group] == control], part[part[group] == treatment]
+        if denominator is None:
+            d = welch_test(a[numerator], b[numerator], confidence=level)
+            means = a[numerator].mean(), b[numerator].mean()
+        else:
+            d = ratio_difference(
+                a[numerator], a[denominator], b[numerator], b[denominator], confidence=level
+            )
+            means = (
+                a[numerator].sum() / a[denominator].sum(),
+                b[numerator].sum() / b[denominator].sum(),
+            )
+        rows[name] = {
+            "n_control": len(a),
+            "n_treatment": len(b),
+            "control": means[0],
+            "treatment": means[1],
+            "difference": d.difference,
+            "low": d.low,
+            "high": d.high,
+            "pvalue": d.pvalue,
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = segment
+    table["adjusted"] = adjust_pvalues(table["pvalue"].to_numpy(), method=method)
+    return table

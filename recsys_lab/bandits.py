@@ -102,6 +102,29 @@ class EpsilonGreedy(_Policy):
         return self._best(self.means(), available, rng), False
 
 
+def ucb1_index(means: np.ndarray, pulls: np.ndarray, t: int) -> np.ndarray:
+    r"""UCB1's index of every arm: :math:`\bar x_a + \sqrt{2 \ln t / n_a}` (Auer et al., 2002).
+
+    ``means`` are the arms' mean rewards so far, ``pulls`` their counts :math:`n_a`, and
+    ``t`` the number of rounds played so far. An arm never pulled has index
+    :math:`+\infty`, so it is tried first.
+
+    >>> ucb1_index(np.array([0.5, 0.2, 0.0]), np.array([2, 8, 0]), t=10).round(3).tolist()
+    [2.017, 0.959, inf]
+    """
+    x = np.asarray(means, dtype=float)
+    n = np.asarray(pulls, dtype=float)
+    if x.shape != n.shape:
+        raise ValueError(f"means {x.shape} and pulls {n.shape} must have the same shape.")
+    if (n < 0).any():
+        raise ValueError("pulls must be >= 0.")
+    if t < 1:
+        raise ValueError(f"t (rounds played) must be >= 1, got {t}.")
+    with np.errstate(divide="ignore"):
+        bonus = np.sqrt(2 * np.log(t) / np.where(n > 0, n, 1))
+    return np.where(n > 0, x + bonus, np.inf)
+
+
 class UCB1(_Policy):
     """Optimism in the face of uncertainty: try every arm once, then mean + bonus."""
 
@@ -110,8 +133,8 @@ class UCB1(_Policy):
         untried = available & (self.pulls == 0)
         if untried.any():
             return int(rng.choice(np.flatnonzero(untried))), True
-        bonus = np.sqrt(2 * np.log(max(self.pulls[available].sum(), 1)) / np.maximum(self.pulls, 1))
-        return self._best(self.means() + bonus, available, rng), False
+        t_seen = int(self.pulls[available].sum())
+        return self._best(ucb1_index(self.means(), self.pulls, t_seen), available, rng), False
 
 
 class ThompsonSampling(_Policy):
@@ -241,8 +264,9 @@ def compare(
     n_rounds: int = 5_000,
     n_runs: int = 20,
     random_state: int = 0,
+    per_run: bool = False,
 ) -> pd.DataFrame:
-    """Mean cumulative regret of several policies over ``n_runs`` seeded runs.
+    """Cumulative regret of several policies over ``n_runs`` seeded runs.
 
     Parameters
     ----------
@@ -254,38 +278,105 @@ def compare(
         Run ``r`` is seeded with ``random_state + r``.
     random_state : int, default 0
         The seed of the first run.
+    per_run : bool, default False
+        Return every run (``round, policy, run, regret``) instead of the summary.
 
     Returns
     -------
     DataFrame
-        ``round, policy, regret`` (mean over runs), sampled every 1 % of the rounds.
+        Sampled every 1 % of the rounds: :func:`regret_bands` of the runs
+        (``round, policy, regret, low, high``), or every run with ``per_run``.
 
     Examples
     --------
     >>> table = compare({"random": lambda: RandomPolicy(2)}, [0.1, 0.5], n_rounds=100, n_runs=2)
     >>> table.shape, table["round"].iloc[-1]
-    ((100, 3), np.int64(100))
+    ((100, 5), np.int64(100))
     """
     check_positive_int(n_runs, "n_runs")
     step = max(1, n_rounds // 100)
+    idx = np.arange(step - 1, n_rounds, step)
     rows = []
     for name, make in policies.items():
-        total = np.zeros(n_rounds)
         for run in range(n_runs):
-            total += simulate(make(), ctr, n_rounds, random_state=random_state + run)["regret"]
-        mean = total / n_runs
-        idx = np.arange(step - 1, n_rounds, step)
-        rows.append(pd.DataFrame({"round": idx + 1, "policy": name, "regret": mean[idx]}))
-    return pd.concat(rows, ignore_index=True)
+            log = simulate(make(), ctr, n_rounds, random_state=random_state + run)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "round": idx + 1,
+                        "policy": name,
+                        "run": run,
+                        "regret": log["regret"].to_numpy()[idx],
+                    }
+                )
+            )
+    runs = pd.concat(rows, ignore_index=True)
+    return runs if per_run else regret_bands(runs)
+
+
+def regret_bands(runs: pd.DataFrame, coverage: float = 0.9) -> pd.DataFrame:
+    """Mean regret per policy and round, with the band holding the middle ``coverage`` of runs.
+
+    ``runs`` has ``round, policy, run, regret`` (:func:`compare` with ``per_run=True``).
+    The band runs from the :math:`(1 - c)/2` to the :math:`(1 + c)/2` quantile over runs:
+    the spread one seeded run can show, not an interval of the mean.
+
+    >>> runs = pd.DataFrame({"round": 1, "policy": "p", "run": range(5), "regret": range(5)})
+    >>> regret_bands(runs).round(1).values.tolist()
+    [[1, 'p', 2.0, 0.2, 3.8]]
+    """
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage must be between 0 and 1, got {coverage}.")
+    missing = {"round", "policy", "run", "regret"} - set(runs.columns)
+    if missing:
+        raise ValueError(f"runs lacks column(s) {sorted(missing)}; use compare(per_run=True).")
+    tail = (1 - coverage) / 2
+    grouped = runs.groupby(["policy", "round"], sort=False)["regret"]
+    out = pd.DataFrame(
+        {
+            "regret": grouped.mean(),
+            "low": grouped.quantile(tail),
+            "high": grouped.quantile(1 - tail),
+        }
+    ).reset_index()
+    return out[["round", "policy", "regret", "low", "high"]]
+
+
+def clipped_counts(
+    ratings: pd.DataFrame, max_items: int, items: Sequence | pd.Index | None = None
+) -> pd.Series:
+    """How many users interacted with each item, counting at most ``max_items`` per user.
+
+    Each user keeps only their first ``max_items`` distinct items (by ``timestamp`` if the
+    frame has one, else in row order); every item of ``items`` (default: the items in
+    ``ratings``) gets a count, 0 if nobody kept it. Bounding each user's contribution is
+    what makes the sensitivity of the whole vector of counts equal to ``max_items``.
+
+    >>> r = pd.DataFrame({"user": [1, 1, 1, 2], "item": ["a", "b", "c", "a"]})
+    >>> clipped_counts(r, max_items=2, items=["a", "b", "c", "d"]).tolist()
+    [2, 1, 0, 0]
+    """
+    max_items = check_positive_int(max_items, "max_items")
+    df = ratings[["user", "item"] + (["timestamp"] if "timestamp" in ratings else [])]
+    if "timestamp" in df:
+        df = df.sort_values("timestamp", kind="stable")
+    df = df.drop_duplicates(["user", "item"])
+    kept = df[df.groupby("user", sort=False).cumcount() < max_items]
+    catalogue = pd.Index(pd.unique(ratings["item"].to_numpy()) if items is None else items)
+    return kept["item"].value_counts().reindex(catalogue, fill_value=0).rename("count")
 
 
 def private_counts(
     counts: pd.Series, epsilon: float, sensitivity: float = 1.0, random_state: int = 0
 ) -> pd.Series:
-    """Counts with Laplace noise of scale ``sensitivity / epsilon`` (ε-differential privacy).
+    """Counts with Laplace noise of scale ``sensitivity / epsilon`` (the Laplace mechanism).
 
-    ``sensitivity`` is the most one person can change a count (1 if each user counts
-    once per item). Smaller ε: more privacy, more noise.
+    ``sensitivity`` is the L1 sensitivity of the whole vector: the most that adding or
+    removing *one user* can change the counts in total. If each user counts at most
+    ``m`` items once each (:func:`clipped_counts`), it is ``m``, and the released vector is
+    ε-differentially private at the user level (Dwork & Roth 2014, Thm 3.6). Release the
+    noisy counts of the *whole* catalogue: choosing which items to publish from the true
+    counts would leak. Smaller ε: more privacy, more noise.
 
     >>> noisy = private_counts(pd.Series({"a": 100, "b": 3}), epsilon=1.0)
     >>> noisy.index.tolist()
@@ -299,24 +390,48 @@ def private_counts(
     return counts.astype(float) + noise
 
 
+def private_popularity(
+    ratings: pd.DataFrame,
+    epsilon: float,
+    max_items: int,
+    items: Sequence | pd.Index | None = None,
+    random_state: int = 0,
+) -> pd.Series:
+    """User-level ε-DP popularity of the whole catalogue: clip to ``max_items``, add noise.
+
+    :func:`clipped_counts` then :func:`private_counts` with sensitivity ``max_items``.
+
+    >>> r = pd.DataFrame({"user": range(100), "item": ["a"] * 60 + ["b"] * 40})
+    >>> private_popularity(r, epsilon=10.0, max_items=1).idxmax()
+    'a'
+    """
+    counts = clipped_counts(ratings, max_items, items)
+    return private_counts(counts, epsilon, float(max_items), random_state)
+
+
 def private_top_n_overlap(
     train: pd.DataFrame,
     epsilon: float,
+    max_items: int,
     n: int = 10,
     n_runs: int = 20,
     random_state: int = 0,
 ) -> float:
-    """Average share of the true top-``n`` popular items that a private top-``n`` keeps.
+    """Average share of the true top-``n`` (unclipped counts) that the private top-``n`` keeps.
+
+    The private list is the top ``n`` of :func:`private_popularity`; it loses items both
+    to the clipping (bias) and to the noise (variance).
 
     >>> r = pd.DataFrame({"user": range(100), "item": ["a"] * 60 + ["b"] * 40})
-    >>> private_top_n_overlap(r, epsilon=10.0, n=1)
+    >>> private_top_n_overlap(r, epsilon=10.0, max_items=1, n=1)
     1.0
     """
     n = check_positive_int(n, "n")
     counts = train.groupby("item")["user"].nunique()
     true_top = set(counts.sort_values(ascending=False, kind="stable").index[:n])
+    clipped = clipped_counts(train, max_items, counts.index)
     kept = []
     for run in range(check_positive_int(n_runs, "n_runs")):
-        noisy = private_counts(counts, epsilon, random_state=random_state + run)
+        noisy = private_counts(clipped, epsilon, float(max_items), random_state + run)
         kept.append(len(true_top & set(noisy.sort_values(ascending=False).index[:n])) / n)
     return float(np.mean(kept))

@@ -17,8 +17,12 @@ New items
       audience; :func:`boost_new_items` — add an exploration bonus to new items' scores.
 
 Evaluation
+    * :func:`newcomers_by_time` — real newcomers: the users whose first rating comes after
+      a date, and everything known before it;
     * :func:`evaluate_by_history` — the same metrics for every strategy, for newcomers
-      with 0, 1–2, 3–5, 6–10 and more than 10 known ratings, so crossovers are visible.
+      with ``h`` known ratings, scored on their next ratings, so crossovers are visible;
+      :func:`summarize_by_history` adds bootstrap intervals over newcomers and
+      :func:`paired_by_history` a paired test between two strategies at each ``h``.
 
 Every strategy returns a ranked list of item ids and never recommends what the user has
 already touched. The strategies that serve whole user bases also exist as recommenders on
@@ -30,12 +34,14 @@ the common API: :class:`~recsys_lab.models.PopularityRecommender`,
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int, check_ratings
-from recsys_lab.models.als_mf import ALSMatrixFactorization
+from recsys_lab.models.als_mf import ALSMatrixFactorization, fold_in_user
 from recsys_lab.models.content_based import unit_rows
 
 BUCKETS: tuple[tuple[str, int, int], ...] = (
@@ -54,8 +60,10 @@ def rank_unseen(scores: pd.Series, n: int, exclude: Iterable[Hashable] = ()) -> 
     ['c', 'a']
     """
     n = check_positive_int(n, "n")
-    scores = scores.drop(index=list(set(exclude) & set(scores.index)))
-    return scores.sort_values(ascending=False, kind="stable").index[:n].tolist()
+    keep = ~scores.index.isin(list(exclude))
+    values = scores.to_numpy(dtype=float)[keep]
+    order = np.argsort(-values, kind="stable")[:n]  # NaN (no score) sorts last
+    return scores.index[keep][order].tolist()
 
 
 def popularity(train: pd.DataFrame, n: int = 10, exclude: Iterable[Hashable] = ()) -> list:
@@ -161,19 +169,27 @@ def fold_in(
     """
     if not hasattr(model, "item_factors_"):
         raise RuntimeError("fit the ALS model before folding a newcomer in.")
-    h = check_ratings(history, columns=("item", "rating")) if len(history) else history
-    codes = model.items_.get_indexer(pd.Index(h["item"])) if len(h) else np.array([], dtype=int)
+    missing = {"item", "rating"} - set(history.columns)
+    if missing:
+        raise ValueError(f"history needs columns item and rating; it lacks {sorted(missing)}.")
+    ratings = history["rating"].to_numpy(float)
+    if np.isnan(ratings).any():
+        raise ValueError("history has missing ratings; drop them before folding in.")
+    codes = model.items_.get_indexer(pd.Index(history["item"].to_numpy()))
     known = codes >= 0
     mu = model.global_mean_ if model.biased else 0.0
     if not known.any():
         p = np.zeros(model.item_factors_.shape[1])
         b = 0.0
     else:
-        X = np.column_stack([model.item_factors_[codes[known]], np.ones(known.sum())])
-        y = h["rating"].to_numpy(float)[known] - mu - model.item_bias_[codes[known]]
-        lam = (model.reg if reg is None else reg) * known.sum()
-        w = np.linalg.solve(X.T @ X + lam * np.eye(X.shape[1]), X.T @ y)
-        p, b = w[:-1], w[-1]
+        rows = codes[known]
+        p, b = fold_in_user(
+            model.item_factors_[rows],
+            model.item_bias_[rows],
+            ratings[known],
+            mu,
+            model.reg if reg is None else reg,
+        )
     scores = mu + b + model.item_bias_ + model.item_factors_ @ p
     return pd.Series(scores, index=model.items_)
 
@@ -308,6 +324,39 @@ def history_bucket(n: int) -> str:
     raise ValueError(f"history length must be >= 0, got {n}.")
 
 
+def newcomers_by_time(
+    ratings: pd.DataFrame, cutoff: pd.Timestamp | str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a log into what was known at ``cutoff`` and the users who arrived after it.
+
+    ``train`` is every rating before ``cutoff``; ``newcomers`` are all ratings of the users
+    whose *first* rating comes at or after ``cutoff`` — real newcomers, in time order.
+    Ratings after ``cutoff`` by users already known are in neither (they are the old
+    users' future, not a cold start).
+
+    >>> t = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-02"])
+    >>> r = pd.DataFrame({"user": [1, 1, 2, 2], "item": list("abab"), "rating": 4,
+    ...                   "timestamp": t})
+    >>> train, new = newcomers_by_time(r, "2025-02-15")
+    >>> len(train), new["user"].unique().tolist()
+    (2, [2])
+    """
+    check_ratings(ratings, columns=("user", "item"))
+    if "timestamp" not in ratings.columns:
+        raise ValueError("ratings needs a timestamp column to find who arrived after cutoff.")
+    df = ratings
+    cutoff = pd.Timestamp(cutoff)
+    first = df.groupby("user")["timestamp"].transform("min")
+    train = df[df["timestamp"] < cutoff]
+    newcomers = df[first >= cutoff].sort_values(["user", "timestamp"], kind="stable")
+    if train.empty or newcomers.empty:
+        raise ValueError(
+            f"cutoff {cutoff} leaves {len(train)} training rating(s) and "
+            f"{newcomers['user'].nunique()} newcomer(s); choose a date inside the log."
+        )
+    return train, newcomers
+
+
 def evaluate_by_history(
     strategies: Mapping[str, Callable[[Hashable, pd.DataFrame], list]],
     newcomers: pd.DataFrame,
@@ -316,12 +365,17 @@ def evaluate_by_history(
     k: int = 10,
     relevant: float = 4,
     truth: pd.DataFrame | None = None,
+    per_user: bool = False,
 ) -> pd.DataFrame:
     """Recall@k of every strategy for newcomers with ``h`` known ratings, for each ``h``.
 
-    Each newcomer's ratings are sorted by time; the last ``n_truth`` are the future
-    and the first ``h`` are the known history given to ``strategy(user, history)``.
-    Every strategy sees the same users and histories.
+    Each newcomer's ratings are sorted by time; the first ``h`` are the known history
+    given to ``strategy(user, history)``, and what a good list contains is among the
+    **next** ``n_truth`` ratings (positions ``h + 1 … h + n_truth``) those rated at least
+    ``relevant`` — what the newcomer went on to rate, right after the ``h`` we know.
+    A newcomer with no such rating in that window has no defined recall at that ``h``
+    and is left out there (the same users for every strategy, so the per-user values
+    of two strategies at one ``h`` can be compared pairwise).
 
     Parameters
     ----------
@@ -334,25 +388,32 @@ def evaluate_by_history(
     lengths : sequence of int
         The history lengths ``h`` to evaluate.
     n_truth : int, default 10
-        How many of each newcomer's latest ratings are held out as the future.
+        How many of the ratings right after the first ``h`` form the future.
     k : int, default 10
         The cut-off of recall@k.
     relevant : float, default 4
         Future ratings at least this high are what a good list contains.
     truth : DataFrame, optional
-        ``user, item`` replacing the future ratings as what a good list contains —
-        e.g. each user's true favourites in a synthetic data set
+        ``user, item`` replacing the next ratings as what a good list contains (the same
+        for every ``h``) — e.g. each user's true favourites in a synthetic data set
         (:func:`recsys_lab.datasets.true_favourites`), free of exposure bias.
+    per_user : bool, default False
+        Return one row per strategy, ``h`` and user (column ``user``) instead of means,
+        for intervals and paired tests.
 
     Returns
     -------
     DataFrame
-        ``strategy, history, bucket, recall, users``: one row per strategy and ``h``.
+        ``strategy, history, bucket, recall, users``: one row per strategy and ``h``
+        (``users`` counts the newcomers scored); with ``per_user``, ``strategy, history,
+        user, recall``.
     """
-    from recsys_lab.metrics import recall_at_k
+    from recsys_lab.metrics.ranking import per_user as metrics_per_user
 
+    n_truth = check_positive_int(n_truth, "n_truth")
     need = max(lengths) + n_truth
-    df = newcomers.sort_values("timestamp", kind="stable")
+    df = check_ratings(newcomers, columns=("user", "item", "rating", "timestamp"))
+    df = df.sort_values("timestamp", kind="stable")
     sizes = df.groupby("user").size()
     short = sizes[sizes < need]
     if len(short):
@@ -360,27 +421,101 @@ def evaluate_by_history(
             f"{len(short)} newcomer(s) have fewer than {need} ratings, e.g. user "
             f"{short.index[0]!r}; choose users with more history."
         )
-    rows = []
     groups = {u: g for u, g in df.groupby("user", sort=False)}
-    if truth is None:
-        truth = pd.concat(
-            [g.tail(n_truth)[g.tail(n_truth)["rating"] >= relevant] for g in groups.values()]
-        )
-    else:
-        truth = truth[truth["user"].isin(groups)]
+    if truth is not None:
+        fixed = truth[truth["user"].isin(groups)]
+    rows = []
     for h in lengths:
         histories = {u: g.head(h) for u, g in groups.items()}
+        if truth is None:
+            future = pd.concat([g.iloc[h : h + n_truth] for g in groups.values()])
+            good = future[future["rating"] >= relevant]
+        else:
+            good = fixed
+        if good.empty:
+            continue  # no newcomer has a relevant rating at this h: nothing to score
+        scored = pd.unique(good["user"].to_numpy())
         for name, strategy in strategies.items():
-            recs = {u: strategy(u, histories[u]) for u in groups}
+            recs = {u: strategy(u, histories[u]) for u in scored}
+            table = metrics_per_user(recs, good[["user", "item"]], k)
             rows.append(
-                {
-                    "strategy": name,
-                    "history": h,
-                    "bucket": history_bucket(h),
-                    "recall": recall_at_k(recs, truth, k),
-                    "users": truth["user"].nunique(),
-                }
+                pd.DataFrame(
+                    {
+                        "strategy": name,
+                        "history": h,
+                        "user": table.index.to_numpy(),
+                        "recall": table["recall"].to_numpy(),
+                    }
+                )
             )
+    columns = ["strategy", "history", "user", "recall"]
+    long = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
+    if per_user:
+        return long
+    out = long.groupby(["strategy", "history"], sort=False)["recall"].agg(["mean", "size"])
+    out = out.reset_index().rename(columns={"mean": "recall", "size": "users"})
+    out.insert(2, "bucket", out["history"].map(history_bucket))
+    return out
+
+
+def summarize_by_history(
+    per_user: pd.DataFrame,
+    confidence: float = 0.95,
+    n_resamples: int = 2_000,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Mean recall with a bootstrap interval over newcomers, per strategy and ``h``.
+
+    ``per_user`` is :func:`evaluate_by_history`'s table with ``per_user=True``. The
+    interval resamples newcomers (:func:`recsys_lab.stats.bootstrap_ci`).
+
+    Returns ``strategy, history, recall, low, high, users``.
+    """
+    from recsys_lab.stats import bootstrap_ci
+
+    rows = []
+    for (name, h), g in per_user.groupby(["strategy", "history"], sort=False):
+        low, high = bootstrap_ci(g["recall"], confidence, n_resamples, random_state)
+        rows.append(
+            {
+                "strategy": name,
+                "history": h,
+                "recall": float(g["recall"].mean()),
+                "low": low,
+                "high": high,
+                "users": len(g),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def paired_by_history(per_user: pd.DataFrame, a: str, b: str, method: str = "t") -> pd.DataFrame:
+    """Paired test of strategy ``a`` against ``b`` at every ``h``, over the same newcomers.
+
+    Returns ``history, difference`` (mean of a − b), ``low, high`` (its interval) and
+    ``pvalue`` — from :func:`recsys_lab.stats.paired_test`.
+    """
+    from recsys_lab.stats import paired_test
+
+    known = set(per_user["strategy"])
+    for name in (a, b):
+        if name not in known:
+            raise ValueError(f"Unknown strategy {name!r}. Known: {sorted(known)}.")
+    wide = per_user.pivot_table(
+        index=["history", "user"], columns="strategy", values="recall", sort=False
+    )
+    rows = []
+    for h, g in wide.groupby(level="history", sort=False):
+        test = paired_test(g[a].to_numpy(), g[b].to_numpy(), method=method)
+        rows.append(
+            {
+                "history": h,
+                "difference": float((g[a] - g[b]).mean()),
+                "low": test.ci[0],
+                "high": test.ci[1],
+                "pvalue": test.pvalue,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -391,19 +526,34 @@ def newcomer_strategies(
     model: ALSMatrixFactorization,
     n: int = 10,
     switch_at: int = 3,
+    blend_k0: float | None = None,
+    segment: str = "segment",
+    min_count: int = 1,
 ) -> dict[str, Callable[[Hashable, pd.DataFrame], list]]:
-    """The strategies notebook 05 compares, as ``strategy(user, history) -> list``.
+    """The strategies the cold-start notebook compares, as ``strategy(user, history) -> list``.
 
-    popularity; segment popularity (the user's ``segment`` in ``users``); content-based
-    (history weighted by rating − 2.5, popularity while empty); ALS fold-in; and a hybrid
-    that switches from popularity to fold-in at ``switch_at`` ratings.
+    popularity; segment popularity (the user's ``segment`` column in ``users``, e.g. an
+    age band × gender built from demographics); content-based (history weighted by
+    rating − 2.5, popularity while empty); ALS fold-in; a hybrid that switches from
+    segment popularity to fold-in at ``switch_at`` ratings; and, with ``blend_k0``, a
+    hybrid that blends the two with weight :math:`h / (h + k_0)` on fold-in.
+
+    Every strategy recommends only items with at least ``min_count`` training ratings:
+    a model fitted for rating accuracy otherwise ranks first the obscure items whose
+    one or two ratings were 5 stars (a large item bias on no evidence).
     """
-    fitted = train[train["item"].isin(model.items_)]
-    pop = popularity(fitted, n=len(model.items_))
-    segment_of = users.set_index("user")["segment"]
+    min_count = check_positive_int(min_count, "min_count")
+    per_item = train.groupby("item")["user"].nunique()
+    candidates = model.items_.intersection(per_item.index[per_item >= min_count], sort=False)
+    if candidates.empty:
+        raise ValueError(f"no item has {min_count} training ratings; lower min_count.")
+    fitted = train[train["item"].isin(candidates)]
+    item_features = unit_rows(item_features.loc[item_features.index.intersection(candidates)])
+    pop = popularity(fitted, n=len(candidates))
+    segment_of = users.set_index("user")[segment]
     segment_lists = {
-        s: segment_popularity(fitted, users, s, n=len(model.items_))
-        for s in pd.unique(users["segment"])
+        s: segment_popularity(fitted, users, s, column=segment, n=len(candidates))
+        for s in pd.unique(users[segment])
     }
 
     def popular(user: Hashable, h: pd.DataFrame) -> list:
@@ -412,28 +562,117 @@ def newcomer_strategies(
 
     def by_segment(user: Hashable, h: pd.DataFrame) -> list:
         if user not in segment_of.index:
-            raise ValueError(f"Unknown user {user!r}: no segment known for them.")
+            raise ValueError(f"Unknown user {user!r}: no {segment} known for them.")
         seen = set(h["item"])
         return [i for i in segment_lists[segment_of[user]] if i not in seen][:n]
 
     def content(user: Hashable, h: pd.DataFrame) -> list:
+        h = h[h["item"].isin(item_features.index)]
         if len(h) == 0:
             return popular(user, h)
         return content_based(item_features, list(h["item"]), n, (h["rating"] - 2.5).tolist())
 
+    def warm(h: pd.DataFrame) -> pd.Series:
+        return fold_in(model, h).reindex(candidates)
+
     def folded(user: Hashable, h: pd.DataFrame) -> list:
-        return rank_unseen(fold_in(model, h), n, h["item"])
+        return rank_unseen(warm(h), n, h["item"])
 
     def switching(user: Hashable, h: pd.DataFrame) -> list:
-        return hybrid(h, lambda hh: popular(user, hh), lambda hh: fold_in(model, hh), n, switch_at)
+        return hybrid(h, lambda hh: by_segment(user, hh), warm, n, switch_at)
 
-    return {
+    out: dict[str, Callable[[Hashable, pd.DataFrame], list]] = {
         "popularity": popular,
         "segment popularity": by_segment,
         "content": content,
         "ALS fold-in": folded,
-        f"hybrid (switch at {switch_at})": switching,
+        f"switch at {switch_at}": switching,
     }
+    if blend_k0 is not None:
+
+        def blending(user: Hashable, h: pd.DataFrame) -> list:
+            return hybrid(
+                h,
+                lambda hh: by_segment(user, hh),
+                warm,
+                n,
+                switch_at=None,
+                blend_k0=blend_k0,
+            )
+
+        out[f"blend (k0 = {blend_k0:g})"] = blending
+    return out
+
+
+AGE_BANDS: tuple[int, ...] = (0, 18, 25, 35, 45, 56, 200)
+"""Age bands of the sign-up form MovieLens used (under 18, 18–24, …, 56 and over)."""
+
+
+def demographic_segments(users: pd.DataFrame, bands: Sequence[int] = AGE_BANDS) -> pd.DataFrame:
+    """Each user's segment from a sign-up form: age band and gender, e.g. ``"25–34 M"``.
+
+    ``users`` needs ``user, age, gender`` (as ``load_movielens(...).users``); ages fall in
+    ``[bands[j], bands[j + 1])``. Returns ``user, segment``.
+
+    >>> u = pd.DataFrame({"user": [1, 2], "age": [24, 60], "gender": ["F", "M"]})
+    >>> demographic_segments(u)["segment"].tolist()
+    ['18–24 F', '56+ M']
+    """
+    missing = {"user", "age", "gender"} - set(users.columns)
+    if missing:
+        raise ValueError(f"users needs columns user, age and gender; it lacks {sorted(missing)}.")
+    edges = list(bands)
+    if sorted(edges) != edges or len(edges) < 2:
+        raise ValueError(f"bands must be increasing age limits, got {edges}.")
+    labels = [f"{lo}–{hi - 1}" for lo, hi in pairwise(edges[:-1])] + [f"{edges[-2]}+"]
+    if edges[0] == 0:
+        labels[0] = f"under {edges[1]}"
+    band = pd.cut(users["age"], edges, right=False, labels=labels)
+    if band.isna().any():
+        raise ValueError(f"some ages fall outside the bands {edges}.")
+    return pd.DataFrame(
+        {"user": users["user"].to_numpy(), "segment": band.astype(str) + " " + users["gender"]}
+    )
+
+
+@dataclass(frozen=True)
+class NewcomerExperiment:
+    """Everything the newcomer comparison needs, built one way for notebook and benchmark."""
+
+    train: pd.DataFrame
+    newcomers: pd.DataFrame
+    segments: pd.DataFrame
+    genres: pd.DataFrame
+    model: ALSMatrixFactorization
+    strategies: dict[str, Callable[[Hashable, pd.DataFrame], list]]
+
+
+def movielens_newcomers(
+    ml: object,
+    cutoff: str = "1998-01-01",
+    min_ratings: int = 30,
+    switch_at: int = 5,
+    blend_k0: float = 5.0,
+    min_count: int = 20,
+) -> NewcomerExperiment:
+    """MovieLens newcomers by time, demographic segments, one-hot genres and a fitted ALS.
+
+    ``ml`` is :func:`recsys_lab.datasets.load_movielens`'s result. Training data: every
+    rating before ``cutoff``; newcomers: users whose first rating is at or after it and
+    who rated at least ``min_ratings`` films (so every history length can be scored).
+    ALS: 20 factors, 10 sweeps, ``reg=0.2``, seed 0. Strategies: :func:`newcomer_strategies`.
+    """
+    train, new = newcomers_by_time(ml.ratings, cutoff)  # type: ignore[attr-defined]
+    sizes = new.groupby("user").size()
+    new = new[new["user"].isin(sizes.index[sizes >= min_ratings])]
+    segments = demographic_segments(ml.users)  # type: ignore[attr-defined]
+    genres = ml.items.set_index("item")["genres"].str.get_dummies("|")  # type: ignore[attr-defined]
+    model = ALSMatrixFactorization(n_factors=20, n_iter=10, reg=0.2, random_state=0)
+    model.fit(train[["user", "item", "rating"]])
+    strategies = newcomer_strategies(
+        train, segments, genres, model, 10, switch_at, blend_k0, min_count=min_count
+    )
+    return NewcomerExperiment(train, new, segments, genres, model, strategies)
 
 
 def switch_point(results: pd.DataFrame, cold: str, warm: str) -> int | None:

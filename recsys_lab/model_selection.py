@@ -26,6 +26,14 @@ convention, so that :func:`sklearn.base.clone` makes fresh copies):
 * :func:`leave_one_out` — the neighbourhood vote of :mod:`recsys_lab.neighbors` on a small
   matrix, every cell hidden in turn.
 
+Measuring what dishonesty costs:
+
+* :func:`winners_curse` — how optimistic the best of several scores is when the same users
+  both choose the winner and report it (peeking at the test set);
+* :func:`leaky_recommend` — the lists a model would give had it learned from other users'
+  future ratings (popularity or similarities computed on the whole log);
+* :func:`future_share` — how much of a split's training data postdates its test ratings.
+
 Metrics (``scoring``): ``"rmse"`` :math:`\sqrt{\frac1n\sum (r-\hat r)^2}` and ``"mae"``
 :math:`\frac1n\sum|r - \hat r|` on ``predict``; ranking metrics at a cut-off on
 ``recommend``, named ``"<metric>@<k>"`` for the metrics of :mod:`recsys_lab.metrics.ranking`
@@ -790,3 +798,192 @@ def _is_metric(name: Hashable) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ----------------------------------------------------------------- the cost of leaks
+def winners_curse(
+    scores: pd.DataFrame,
+    n_users: int | None = None,
+    n_repeats: int = 1000,
+    random_state: int = 0,
+    greater_is_better: bool = True,
+) -> pd.DataFrame:
+    r"""How much better the chosen candidate looks on the users who chose it than on fresh ones.
+
+    ``scores`` holds one per-user metric (rows: users, columns: candidates such as
+    parameter settings). Each repeat draws two disjoint random sets :math:`A` and
+    :math:`B` of ``n_users`` users; the candidate with the best mean on :math:`A` is
+    chosen,
+
+    .. math:: c^* = \arg\max_c \bar s_A(c),\qquad
+              \text{optimism} = \bar s_A(c^*) - \bar s_B(c^*),
+
+    (ties: the first column). :math:`\bar s_A(c^*)` is what peeking reports — the best of
+    several noisy estimates on the same users, biased upwards — and
+    :math:`\bar s_B(c^*)` what an untouched test set would report for the same choice.
+    The mean optimism over repeats estimates the bias of peeking at ``n_users`` users
+    (the "winner's curse"; Cawley & Talbot, JMLR 2010, on selection bias in model
+    evaluation). With ``greater_is_better=False`` (RMSE) the lowest mean is chosen and
+    optimism is :math:`\bar s_B(c^*) - \bar s_A(c^*)`, so it is positive when peeking
+    flatters.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Users × candidates, no NaN; e.g. ``evaluate(...).by_user("ndcg@10")``.
+    n_users : int, optional
+        Users in each of :math:`A` and :math:`B`; default (and at most) half of them.
+    n_repeats : int, default 1000
+    random_state : int, default 0
+    greater_is_better : bool, default True
+
+    Returns
+    -------
+    DataFrame
+        One row per repeat: ``chosen`` (the column), ``peeked``, ``honest``, ``optimism``.
+
+    Examples
+    --------
+    >>> same = pd.DataFrame({"a": [0.0, 1.0] * 50, "b": [1.0, 0.0] * 50})  # equal on average
+    >>> curse = winners_curse(same, n_users=10, n_repeats=200)
+    >>> bool(curse["optimism"].mean() > 0.1), sorted(curse["chosen"].unique())
+    (True, ['a', 'b'])
+    """
+    if not isinstance(scores, pd.DataFrame) or scores.shape[1] < 1:
+        raise TypeError(
+            "scores must be a DataFrame with one row per user and one column per candidate, "
+            "e.g. evaluate(...).by_user('ndcg@10')."
+        )
+    values = scores.to_numpy(dtype=float)
+    if np.isnan(values).any():
+        raise ValueError(
+            f"scores has {int(np.isnan(values).sum())} missing value(s); keep the users every "
+            f"candidate scored (scores.dropna())."
+        )
+    half = len(values) // 2
+    if half < 1:
+        raise ValueError("scores needs at least two users: one to choose, one to report.")
+    n_users = half if n_users is None else check_positive_int(n_users, "n_users")
+    if n_users > half:
+        raise ValueError(
+            f"n_users must be at most half of the {len(values)} users ({half}), so that the "
+            f"choosing and the reporting users differ; got {n_users}."
+        )
+    n_repeats = check_positive_int(n_repeats, "n_repeats")
+    sign = 1.0 if greater_is_better else -1.0
+    rng = np.random.default_rng(random_state)
+    rows = []
+    for _ in range(n_repeats):
+        drawn = rng.permutation(len(values))[: 2 * n_users]
+        mean_a = values[drawn[:n_users]].mean(axis=0)
+        mean_b = values[drawn[n_users:]].mean(axis=0)
+        best = int(np.argmax(sign * mean_a))
+        rows.append((scores.columns[best], mean_a[best], mean_b[best]))
+    out = pd.DataFrame(rows, columns=["chosen", "peeked", "honest"])
+    out["optimism"] = sign * (out["peeked"] - out["honest"])
+    return out
+
+
+def future_share(train: pd.DataFrame, test: pd.DataFrame, time: str = "timestamp") -> float:
+    r"""Mean share of the training ratings made *after* a test rating: the future a model sees.
+
+    .. math:: \frac{1}{|T|} \sum_{t \in T} \frac{|\{r \in R : \tau_r > \tau_t\}|}{|R|}
+
+    for training ratings :math:`R` and test ratings :math:`T` with times :math:`\tau`. It is
+    0 for :func:`temporal_split` (nothing in training comes after the cut) and about
+    1/2 when test ratings are drawn at random from the same period as the training ones
+    (:func:`random_split`, :func:`per_user_split`).
+
+    >>> train = pd.DataFrame({"user": [1, 1, 2], "item": list("abc"), "timestamp": [1, 5, 9]})
+    >>> test = pd.DataFrame({"user": [1, 2], "item": list("de"), "timestamp": [4, 10]})
+    >>> round(future_share(train, test), 4)  # 2 of 3 training ratings after t = 4, none after 10
+    0.3333
+    """
+    check_ratings(train, ("user", "item"))
+    check_ratings(test, ("user", "item"))
+    order = _time_order(train, time)
+    _time_order(test, time)  # the same checks: the column exists, nothing missing
+    stamps = train[time].to_numpy()[order]
+    try:
+        before = np.searchsorted(stamps, test[time].to_numpy(), side="right")
+    except TypeError:
+        raise TypeError(
+            f"train[{time!r}] and test[{time!r}] must be comparable times (both datetimes or "
+            f"both numbers)."
+        ) from None
+    return float(np.mean(1 - before / len(stamps)))
+
+
+def leaky_recommend(
+    estimator: Any,
+    train: pd.DataFrame,
+    future: pd.DataFrame,
+    users: Iterable[Hashable],
+    n: int = 10,
+    n_folds: int = 5,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    r"""Lists from a model that also learned from *other* users' future: a leak, measurable.
+
+    Computing popularity or item similarities on the whole log — test period included —
+    is a common leak. To measure it without handing a model its own answers, ``users``
+    are dealt at random into ``n_folds`` folds; for each fold a fresh copy of
+    ``estimator`` (:func:`sklearn.base.clone`) is fitted on ``train`` plus the ``future``
+    rows of every user *outside* the fold, and recommends for the fold's users. Their own
+    future ratings are never seen, so the lists exclude only their training items, and
+    the difference with the honest model's lists (fitted on ``train`` alone) is what
+    knowing where the crowd goes next is worth. More folds leak more of the future
+    (a share :math:`1 - 1/\text{n\_folds}` of the other users' future).
+
+    Parameters
+    ----------
+    estimator : recommender
+        Unfitted, with scikit-learn's conventions (every :mod:`recsys_lab.models` one).
+    train, future : DataFrame
+        ``user, item[, rating]``: the training part and the held-out (later) part.
+    users : iterable
+        The users to recommend for (e.g. the test users seen in training).
+    n : int, default 10
+    n_folds : int, default 5
+        At least 2 and at most the number of users.
+    random_state : int, default 0
+
+    Returns
+    -------
+    DataFrame
+        As ``recommend``: ``user, item, score, rank, fallback``, in the order of ``users``.
+
+    Examples
+    --------
+    >>> from recsys_lab.models import PopularityRecommender
+    >>> train = pd.DataFrame({"user": [1, 2, 3], "item": ["a", "a", "b"]})
+    >>> future = pd.DataFrame({"user": [1, 2, 3, 4], "item": ["c", "c", "c", "c"]})
+    >>> PopularityRecommender().fit(train).recommend(n=1)["item"].tolist()  # honest
+    ['b', 'b', 'a']
+    >>> leaky_recommend(PopularityRecommender(), train, future, [1, 2, 3], n=1,
+    ...                 n_folds=3)["item"].tolist()  # the others' future made "c" popular
+    ['c', 'c', 'c']
+    """
+    if not isinstance(estimator, BaseEstimator):
+        raise TypeError(
+            f"estimator must follow scikit-learn's conventions (a recsys_lab.models "
+            f"recommender), got {type(estimator).__name__}."
+        )
+    check_ratings(train, ("user", "item"))
+    check_ratings(future, ("user", "item"))
+    wanted = pd.unique(np.asarray(list(users), dtype=object))
+    n = check_positive_int(n, "n")
+    n_folds = check_positive_int(n_folds, "n_folds", minimum=2)
+    if n_folds > len(wanted):
+        raise ValueError(f"n_folds ({n_folds}) cannot exceed the number of users ({len(wanted)}).")
+    fold = np.random.default_rng(random_state).permutation(len(wanted)) % n_folds
+    lists = []
+    for f in range(n_folds):
+        mine = wanted[fold == f]
+        others_future = future[~future["user"].isin(mine)]
+        model = clone(estimator).fit(pd.concat([train, others_future], ignore_index=True))
+        lists.append(model.recommend(users=mine, n=n))
+    out = pd.concat(lists, ignore_index=True)
+    position = pd.Series(np.arange(len(wanted)), index=pd.Index(wanted))
+    order = np.lexsort((out["rank"].to_numpy(), position.loc[out["user"]].to_numpy()))
+    return out.iloc[order].reset_index(drop=True)

@@ -16,9 +16,11 @@ The world
 
 Rankers (:class:`OfferRanker`, scikit-learn underneath)
     ``"plain"`` logistic regression on one-hot context + offer (no interactions);
-    ``"crossed"`` the same plus offer × context crosses; ``"boosting"`` gradient-boosted
-    trees, which find interactions themselves. ``fit(log)`` offline, ``rank(contexts)``
-    online.
+    ``"crossed"`` the same plus offer × context crosses and the two three-way terms above
+    (:data:`WORLD_CROSSES`) — the world's own structure, so on this world it is the
+    well-specified model; ``"boosting"`` gradient-boosted trees, which must find
+    interactions themselves. ``fit(log)`` offline, ``rank(contexts)`` online.
+    :class:`SegmentRule` is the marketer's alternative: the best offer per segment.
 
 Serving (:func:`simulate_serving`, :func:`log_serving`)
     Random serving until the first model, then ``explore`` random / the rest the model,
@@ -27,16 +29,21 @@ Serving (:func:`simulate_serving`, :func:`log_serving`)
     :func:`simulate_serving` keeps daily totals; :func:`log_serving` keeps every
     impression with the probability it was chosen with (for :mod:`recsys_lab.ope`), and
     can serve with a frozen, already fitted model.
+
+A/B tests (:func:`ab_log`)
+    Users split at random between two policies, with repeated visits, a pre-period
+    (a covariate for CUPED), heterogeneous users, purchases, revenue and opt-outs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from numpy.typing import ArrayLike
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -269,19 +276,24 @@ class OfferWorld:
         )
 
 
-def _design(df: pd.DataFrame, columns: Sequence[str], cross: bool) -> pd.DataFrame:
-    """One-hot features; with ``cross`` also offer × every context column, and offer × f1 × f2."""
+WORLD_CROSSES = (("feature_1", "feature_2"), ("channel", "device"))
+"""The three-way terms of :class:`OfferWorld`'s click model: offer × f1 × f2 and offer × channel ×
+device."""
+
+
+def _design(
+    df: pd.DataFrame, columns: Sequence[str], crosses: Sequence[tuple[str, str]] | None
+) -> pd.DataFrame:
+    """One-hot features; with ``crosses`` also offer × every column and offer × each pair."""
     parts = [pd.get_dummies(df[list(columns)].astype(str), dtype=float)]
-    parts.append(pd.get_dummies(df["offer"].astype(str), prefix="offer", dtype=float))
-    if cross:
+    offer = df["offer"].astype(str)
+    parts.append(pd.get_dummies(offer, prefix="offer", dtype=float))
+    if crosses is not None:
         for col in columns:
-            parts.append(
-                pd.get_dummies(
-                    df["offer"].astype(str) + "×" + col + "=" + df[col].astype(str), dtype=float
-                )
-            )
-        pair = df["feature_1"].astype(str) + df["feature_2"].astype(str)
-        parts.append(pd.get_dummies(df["offer"].astype(str) + "×f1f2=" + pair, dtype=float))
+            parts.append(pd.get_dummies(offer + "×" + col + "=" + df[col].astype(str), dtype=float))
+        for first, second in crosses:
+            pair = df[first].astype(str) + "," + df[second].astype(str)
+            parts.append(pd.get_dummies(offer + f"×{first},{second}=" + pair, dtype=float))
     return pd.concat(parts, axis=1)
 
 
@@ -291,8 +303,17 @@ class OfferRanker:
     Parameters
     ----------
     model : {"plain", "crossed", "boosting"}
+        ``"plain"``: logistic regression on one-hot context + offer. ``"crossed"``: the
+        same plus offer × every context column and offer × each pair in ``crosses``
+        (three-way terms). ``"boosting"``: gradient-boosted trees on the plain features,
+        which must find interactions themselves.
     context : columns of the log that describe a request
     random_state : int
+    crosses : sequence of (column, column), optional
+        Pairs crossed with the offer by ``"crossed"``. Default: :data:`WORLD_CROSSES`
+        whose columns are in ``context`` — exactly the terms of :class:`OfferWorld`'s click
+        model, so the crossed model is the world's own structure (pass ``()`` for two-way
+        crosses only).
 
     Examples
     --------
@@ -305,11 +326,31 @@ class OfferRanker:
     MODELS = ("plain", "crossed", "boosting")
 
     def __init__(
-        self, model: str = "crossed", context: Sequence[str] = CONTEXT, random_state: int = 0
+        self,
+        model: str = "crossed",
+        context: Sequence[str] = CONTEXT,
+        random_state: int = 0,
+        crosses: Sequence[tuple[str, str]] | None = None,
     ) -> None:
         self.model = model
         self.context = tuple(context)
         self.random_state = random_state
+        self.crosses = crosses
+
+    def _crosses(self) -> tuple[tuple[str, str], ...] | None:
+        """The pairs crossed with the offer (None for the models without crosses)."""
+        if self.model != "crossed":
+            return None
+        if self.crosses is None:
+            return tuple(c for c in WORLD_CROSSES if set(c) <= set(self.context))
+        pairs = tuple((str(a), str(b)) for a, b in self.crosses)
+        unknown = sorted({c for pair in pairs for c in pair} - set(self.context))
+        if unknown:
+            raise ValueError(f"crosses name column(s) {unknown} that are not in the context.")
+        return pairs
+
+    def _features(self, log: pd.DataFrame) -> pd.DataFrame:
+        return _design(log, self.context, self._crosses())
 
     def fit(self, log: pd.DataFrame) -> OfferRanker:
         """Learn from a log with the context columns, ``offer`` and ``response`` (0/1)."""
@@ -323,41 +364,49 @@ class OfferRanker:
         if len(np.unique(y)) < 2:
             raise ValueError("the log needs both clicks and non-clicks to learn from.")
         self.offers_ = tuple(sorted(pd.unique(log["offer"])))
-        X = _design(log, self.context, cross=self.model == "crossed")
+        X = self._features(log)
         self.columns_ = X.columns
         if self.model == "boosting":
             self.estimator_ = HistGradientBoostingClassifier(
                 max_iter=200, learning_rate=0.1, random_state=self.random_state
             )
+            self.estimator_.fit(X.to_numpy(), y)
         else:
             self.estimator_ = LogisticRegression(C=1.0, max_iter=2000)
-        self.estimator_.fit(X.to_numpy(), y)
+            self.estimator_.fit(sp.csr_matrix(X.to_numpy()), y)  # one-hot: sparse is faster
         return self
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "estimator_"):
             raise RuntimeError("This OfferRanker is not fitted yet: call fit(log) first.")
 
-    def predict_proba(self, contexts: pd.DataFrame, offer: str) -> np.ndarray:
-        """Estimated click probability of ``offer`` for each request."""
-        self._check_fitted()
-        if offer not in self.offers_:
-            raise ValueError(f"Unknown offer {offer!r}: the model knows {list(self.offers_)}.")
+    def _check_contexts(self, contexts: pd.DataFrame) -> None:
         missing = [c for c in self.context if c not in contexts.columns]
         if missing:
             raise ValueError(
                 f"contexts lack column(s) {missing}; the model was fitted on {list(self.context)}."
             )
-        X = _design(contexts.assign(offer=offer), self.context, self.model == "crossed")
-        X = X.reindex(columns=self.columns_, fill_value=0.0)
-        return self.estimator_.predict_proba(X.to_numpy())[:, 1]
+
+    def _scores(self, contexts: pd.DataFrame, offers: Sequence[str]) -> np.ndarray:
+        """Click probabilities, requests × ``offers``, from one design matrix for all offers."""
+        self._check_fitted()
+        unknown = [o for o in offers if o not in self.offers_]
+        if unknown:
+            raise ValueError(f"Unknown offer(s) {unknown}: the model knows {list(self.offers_)}.")
+        self._check_contexts(contexts)
+        stacked = pd.concat([contexts.assign(offer=o) for o in offers], ignore_index=True)
+        X = self._features(stacked).reindex(columns=self.columns_, fill_value=0.0).to_numpy()
+        p = self.estimator_.predict_proba(X if self.model == "boosting" else sp.csr_matrix(X))
+        return p[:, 1].reshape(len(offers), len(contexts)).T
+
+    def predict_proba(self, contexts: pd.DataFrame, offer: str) -> np.ndarray:
+        """Estimated click probability of ``offer`` for each request."""
+        return self._scores(contexts, [offer])[:, 0]
 
     def rank(self, contexts: pd.DataFrame, offers: Sequence[str] | None = None) -> pd.DataFrame:
         """Scores of every known offer for every request (requests × offers)."""
         offers = list(self.offers_ if offers is None else offers)
-        return pd.DataFrame(
-            {o: self.predict_proba(contexts, o) for o in offers}, index=contexts.index
-        )
+        return pd.DataFrame(self._scores(contexts, offers), index=contexts.index, columns=offers)
 
     def explain(self, context: pd.Series, offer: str, top: int = 5) -> pd.DataFrame:
         """The largest contributions (coefficient × value) to one logistic score.
@@ -367,9 +416,9 @@ class OfferRanker:
         self._check_fitted()
         if self.model == "boosting":
             raise ValueError("explain() reads linear coefficients; use model='plain' or 'crossed'.")
-        row = _design(
-            context.to_frame().T.assign(offer=offer), self.context, self.model == "crossed"
-        ).reindex(columns=self.columns_, fill_value=0.0)
+        row = self._features(context.to_frame().T.assign(offer=offer)).reindex(
+            columns=self.columns_, fill_value=0.0
+        )
         contrib = row.iloc[0].to_numpy(float) * self.estimator_.coef_[0]
         table = pd.DataFrame({"feature": self.columns_, "contribution": contrib})
         table = table[table["contribution"] != 0]
@@ -378,6 +427,68 @@ class OfferRanker:
             .head(top)
             .reset_index(drop=True)
         )
+
+
+class SegmentRule:
+    """A marketer's rule: per segment, the offer with the highest click rate in the log.
+
+    Scores are the observed click rates per (``by``, offer) — by default only on the
+    requests served at random (``explored``), where every offer had the same chance, so
+    the rates are not biased by what an earlier model chose to show. Cells without data
+    fall back to the offer's overall rate. Use it like an :class:`OfferRanker`:
+    ``rank(contexts)`` gives scores, and :class:`recsys_lab.ope.Policy` turns them into a
+    policy.
+
+    Parameters
+    ----------
+    by : str
+        The context column the rule personalizes on.
+    explored_only : bool
+        Learn from the ``explored`` rows only (a log from :func:`log_serving`).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"segment": ["a", "a", "b", "b"], "offer": ["x", "y", "x", "y"],
+    ...                     "response": [1, 0, 0, 1], "explored": True})
+    >>> SegmentRule().fit(log).rank(pd.DataFrame({"segment": ["b", "a"]})).to_numpy().tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+
+    def __init__(self, by: str = "segment", explored_only: bool = True) -> None:
+        self.by = by
+        self.explored_only = explored_only
+
+    def fit(self, log: pd.DataFrame) -> SegmentRule:
+        """Click rates per (``by``, offer) from a log with ``offer`` and ``response``."""
+        needed = [self.by, "offer", "response", *(["explored"] if self.explored_only else [])]
+        missing = [c for c in needed if c not in log.columns]
+        if missing:
+            raise ValueError(
+                f"the log is missing column(s) {missing} (explored_only=True needs a log "
+                f"from log_serving)."
+            )
+        rows = log[log["explored"].astype(bool)] if self.explored_only else log
+        if rows.empty:
+            raise ValueError("the log has no explored rows to learn the rule from.")
+        self.offers_ = tuple(sorted(pd.unique(log["offer"])))
+        overall = rows.groupby("offer")["response"].mean().reindex(self.offers_)
+        rates = rows.groupby([self.by, "offer"])["response"].mean().unstack()
+        self.rates_ = rates.reindex(columns=self.offers_).fillna(overall).fillna(0.0)
+        self.overall_ = overall.fillna(0.0)
+        return self
+
+    def rank(self, contexts: pd.DataFrame, offers: Sequence[str] | None = None) -> pd.DataFrame:
+        """Scores (click rates) of every offer for every request (requests × offers)."""
+        if not hasattr(self, "rates_"):
+            raise RuntimeError("This SegmentRule is not fitted yet: call fit(log) first.")
+        if self.by not in contexts.columns:
+            raise ValueError(f"contexts lack the column {self.by!r} the rule is based on.")
+        offers = list(self.offers_ if offers is None else offers)
+        unknown = [o for o in offers if o not in self.offers_]
+        if unknown:
+            raise ValueError(f"Unknown offer(s) {unknown}: the rule knows {list(self.offers_)}.")
+        table = self.rates_.reindex(contexts[self.by].to_numpy()).fillna(self.overall_)
+        return pd.DataFrame(table[offers].to_numpy(), index=contexts.index, columns=offers)
 
 
 def _check_rate(value: float, name: str) -> float:
@@ -407,31 +518,6 @@ def _choose(
     return np.where(explored, random_pick, best), explored
 
 
-def serve(
-    ranker: OfferRanker | None,
-    contexts: pd.DataFrame,
-    rng: np.random.Generator,
-    offers: Sequence[str],
-    explore: float = 0.1,
-    opted_out: np.ndarray | None = None,
-    default_offer: str | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Choose an offer per request: random with probability ``explore``, else the best.
-
-    Always random with no model. Opted-out requests get ``default_offer``, the
-    non-personalized choice. Returns (offer indices, explored flags).
-    """
-    _check_rate(explore, "explore")
-    best = None if ranker is None else _best_offer(ranker, contexts, offers)
-    chosen, explored = _choose(best, len(contexts), len(offers), rng, explore)
-    if opted_out is not None:
-        if default_offer is None:
-            raise ValueError("opted-out users need a default_offer (the non-personalized one).")
-        chosen = np.where(opted_out, list(offers).index(default_offer), chosen)
-        explored = explored & ~opted_out
-    return chosen, explored
-
-
 class _Day(NamedTuple):
     """One simulated day of serving."""
 
@@ -444,6 +530,7 @@ class _Day(NamedTuple):
     clicks: np.ndarray
     model_version: int  # 0 while random, then 1, 2, … per (re)trained model
     model_day: int  # day the serving model was trained; -1 for none or a frozen model
+    train_rows: int  # impressions the model was fitted on today (0 if it was not refitted)
 
 
 def _serving_days(
@@ -483,11 +570,12 @@ def _serving_days(
     for day in range(n_days):
         if collapse is not None and day >= collapse[1]:
             appeal[offers.index(collapse[0])] = 0.1
+        train_rows = 0
         if not frozen and day >= first_model_day and (day - first_model_day) % retrain_every == 0:
-            recent = history if window_days is None else history[-window_days:]
-            ranker = OfferRanker(str(model), random_state=random_state).fit(pd.concat(recent))
+            recent = pd.concat(history if window_days is None else history[-window_days:])
+            ranker = OfferRanker(str(model), random_state=random_state).fit(recent)
             picks = _best_offer(ranker, grid, offers)
-            version, model_day = version + 1, day
+            version, model_day, train_rows = version + 1, day, len(recent)
         mix = shifted_mix[1] if shifted_mix is not None and day >= shifted_mix[0] else None
         ctx = world.sample_contexts(requests_per_day, rng, segment_mix=mix)
         best = None if picks is None else picks[world.context_index(ctx)]
@@ -495,7 +583,7 @@ def _serving_days(
         truth = world.click_probability(ctx, appeal)
         clicks = (rng.random(len(ctx)) < truth[np.arange(len(ctx)), chosen]).astype(int)
         history.append(ctx.assign(offer=np.array(offers)[chosen], response=clicks))
-        yield _Day(day, ctx, chosen, explored, best, truth, clicks, version, model_day)
+        yield _Day(day, ctx, chosen, explored, best, truth, clicks, version, model_day, train_rows)
 
 
 def simulate_serving(
@@ -526,8 +614,9 @@ def simulate_serving(
     Returns
     -------
     DataFrame
-        One row per day: ``day, ctr, best_ctr, random_ctr, explored, model_day`` and
-        ``share_<offer>`` (share of traffic per offer).
+        One row per day: ``day, ctr, best_ctr, random_ctr, explored, model_day``,
+        ``train_rows`` (impressions a model was fitted on that morning, 0 on days without
+        a retraining: the training cost) and ``share_<offer>`` (share of traffic per offer).
 
     See Also
     --------
@@ -546,10 +635,59 @@ def simulate_serving(
             "random_ctr": d.truth.mean(axis=1).mean(),
             "explored": d.explored.mean(),
             "model_day": d.model_day,
+            "train_rows": d.train_rows,
         }
         row |= {f"share_{o}": float((d.chosen == j).mean()) for j, o in enumerate(world.offers)}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def replicate_serving(
+    world: OfferWorld,
+    configs: Mapping[str, Mapping[str, object]],
+    seeds: Iterable[int],
+    **common: object,
+) -> pd.DataFrame:
+    """:func:`simulate_serving` for several configurations, each over several seeds.
+
+    One run is one random path of traffic, clicks and retrained models; differences
+    between configurations are only trustworthy against the spread over seeds.
+
+    Parameters
+    ----------
+    world : OfferWorld
+    configs : mapping name -> keyword arguments
+        What differs between the runs, e.g. ``{"weekly": {"retrain_every": 7}}``.
+    seeds : iterable of int
+        ``random_state`` of each run (the same seeds for every configuration).
+    **common
+        Arguments shared by every run (``n_days``, ``collapse``, …).
+
+    Returns
+    -------
+    DataFrame
+        :func:`simulate_serving`'s daily rows with ``config`` and ``seed`` in front.
+
+    Examples
+    --------
+    >>> runs = replicate_serving(OfferWorld(n_offers=3, n_segments=2),
+    ...                          {"explore": {"explore": 0.1}, "greedy": {"explore": 0.0}},
+    ...                          seeds=[0, 1], n_days=3, requests_per_day=100,
+    ...                          first_model_day=1)
+    >>> runs.groupby("config").size().to_dict()
+    {'explore': 6, 'greedy': 6}
+    """
+    frames = [
+        simulate_serving(world, **{**common, **config, "random_state": seed}).assign(  # type: ignore[arg-type]
+            config=name, seed=seed
+        )
+        for seed in seeds
+        for name, config in configs.items()
+    ]
+    if not frames:
+        raise ValueError("configs and seeds must each name at least one run.")
+    out = pd.concat(frames, ignore_index=True)
+    return out[["config", "seed", *out.columns[:-2]]]
 
 
 def log_serving(
@@ -630,50 +768,154 @@ def log_serving(
     return log
 
 
+PolicyLike = OfferRanker | Callable[[pd.DataFrame], ArrayLike]
+"""A fitted ranker (served greedily) or a function of the contexts giving choice probabilities."""
+
+
+def _policy_on_grid(world: OfferWorld, policy: PolicyLike | None, grid: pd.DataFrame) -> np.ndarray:
+    """Choice probabilities on every context of the grid (contexts × offers).
+
+    ``None`` is the non-personalized default: the offer with the highest mean click rate.
+    """
+    k = world.n_offers
+    if policy is None:
+        mean_ctr = grid["probability"].to_numpy() @ world.click_probability(grid)
+        return np.tile(np.eye(k)[int(mean_ctr.argmax())], (len(grid), 1))
+    if isinstance(policy, OfferRanker):
+        return np.eye(k)[_best_offer(policy, grid, world.offers)]
+    if not callable(policy):
+        raise TypeError(
+            "a policy must be a fitted OfferRanker or a function of the contexts returning "
+            f"choice probabilities (such as ope.Policy), got {type(policy).__name__}."
+        )
+    dist = np.asarray(policy(grid), dtype=float)
+    if dist.shape != (len(grid), k) or (dist < 0).any() or not np.allclose(dist.sum(axis=1), 1):
+        raise ValueError(
+            f"a policy must return choice probabilities, requests × offers ({k}), each row "
+            "summing to 1."
+        )
+    return dist
+
+
+def _visits(
+    world: OfferWorld, users: pd.DataFrame, counts: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``counts[u]`` requests of each user (at least one in all).
+
+    A visit keeps the user's segment, channel and device; placement and features are new.
+    """
+    user = np.repeat(np.arange(len(users)), counts)
+    visits = world.sample_contexts(len(user), rng)
+    fixed = ["segment", "channel", "device"]
+    visits[fixed] = users[fixed].to_numpy()[user]
+    return visits.assign(user=user)
+
+
 def ab_log(
     world: OfferWorld,
-    ranker: OfferRanker,
+    treatment: PolicyLike,
+    control: PolicyLike | None = None,
+    *,
     n_users: int = 20_000,
+    visits: float = 1.0,
+    pre_visits: float = 0.0,
+    user_sd: float = 0.0,
     opt_out_share: float = 0.0,
     purchase_rate: float = 0.3,
     random_state: int = 0,
 ) -> pd.DataFrame:
-    """One request per user, users split at random into control and treatment.
+    r"""An A/B test: users split at random 50/50, each arm served by its policy.
 
-    Control gets the single best offer overall (non-personalized, the one with the
-    highest mean click rate in ``world``); treatment gets ``ranker``'s choice, except
-    users who opted out of personalization (``opt_out_share``), who get the control
-    offer. A click turns into a purchase with probability ``purchase_rate``; revenue is
-    the offer's price.
+    Each user keeps a segment, channel and device; every visit draws a placement and the
+    two features. User :math:`u` has an activity :math:`a_u \sim \text{Gamma}(2, 1/2)` (mean
+    1) and makes :math:`1 + \text{Poisson}(a_u (\text{visits} - 1))` visits during the test
+    and :math:`\text{Poisson}(a_u \cdot \text{pre\_visits})` in a **pre-period** before it,
+    when everyone was served by ``control`` (the covariate for CUPED). A user's click
+    probability is the world's shifted by a personal :math:`b_u \sim N(0,
+    \text{user\_sd}^2)` on the logit scale, so a user's visits are correlated. A click turns
+    into a purchase with probability ``purchase_rate``; revenue is the offer's price.
+    Treatment users who opted out of personalization (``opt_out_share``, drawn at random)
+    are served by ``control``.
 
-    Returns ``user, group, opted_out, <context>, offer, clicked, purchased, revenue``.
+    With the defaults (one visit, no pre-period, ``user_sd=0``) each arm's expected click
+    rate is :meth:`OfferWorld.policy_value` of its policy.
+
+    Parameters
+    ----------
+    world : OfferWorld
+    treatment, control : OfferRanker or callable
+        A fitted ranker (served greedily) or a function mapping contexts to choice
+        probabilities (e.g. :class:`recsys_lab.ope.Policy`). ``control=None``: the single
+        offer with the highest mean click rate, shown to everyone (no personalization).
+    n_users : int
+    visits : float
+        Mean visits per user during the test (at least 1).
+    pre_visits : float
+        Mean visits per user in the pre-period (0: no pre-period rows).
+    user_sd : float
+        Spread of the users' personal click propensities (logit scale).
+    opt_out_share, purchase_rate : float
+    random_state : int
+
+    Returns
+    -------
+    DataFrame
+        One row per visit: ``user, group, period`` (``"pre"`` or ``"test"``),
+        ``opted_out``, the context columns, ``offer, clicked, purchased, revenue``.
+
+    Examples
+    --------
+    >>> world = OfferWorld(n_offers=3, n_segments=2)
+    >>> log = ab_log(world, OfferRanker().fit(world.log(2000)), n_users=500, visits=3)
+    >>> int(log["user"].nunique()), bool(log.groupby("user").size().min() >= 1)
+    (500, True)
     """
-    if not 0 <= opt_out_share <= 1 or not 0 <= purchase_rate <= 1:
-        raise ValueError("opt_out_share and purchase_rate must be between 0 and 1.")
+    n_users = check_positive_int(n_users, "n_users")
+    for value, name in ((opt_out_share, "opt_out_share"), (purchase_rate, "purchase_rate")):
+        _check_rate(value, name)
+    if not visits >= 1 or not pre_visits >= 0 or not user_sd >= 0:
+        raise ValueError("visits must be >= 1, pre_visits >= 0 and user_sd >= 0.")
+    grid = world.context_grid()
+    arms = {
+        "control": _policy_on_grid(world, control, grid),
+        "treatment": _policy_on_grid(world, treatment, grid),
+    }
     rng = np.random.default_rng(random_state)
-    ctx = world.sample_contexts(check_positive_int(n_users, "n_users"), rng)
-    truth = world.click_probability(ctx)
-    default = world.offers[int(truth.mean(axis=0).argmax())]
+    users = world.sample_contexts(n_users, rng)
+    activity = rng.gamma(2.0, 0.5, n_users)
+    shift = rng.normal(0.0, user_sd, n_users)
     group = np.where(rng.random(n_users) < 0.5, "control", "treatment")
     opted = (group == "treatment") & (rng.random(n_users) < opt_out_share)
-    chosen, _ = serve(
-        ranker,
-        ctx,
-        rng,
-        world.offers,
-        explore=0.0,
-        opted_out=opted | (group == "control"),
-        default_offer=default,
-    )
-    p = truth[np.arange(n_users), chosen]
-    clicked = (rng.random(n_users) < p).astype(int)
-    purchased = clicked * (rng.random(n_users) < purchase_rate)
-    return ctx.assign(
-        user=np.arange(n_users),
-        group=group,
-        opted_out=opted,
-        offer=np.array(world.offers)[chosen],
-        clicked=clicked,
-        purchased=purchased.astype(int),
-        revenue=purchased * world.prices[chosen],
-    )[["user", "group", "opted_out", *CONTEXT, "offer", "clicked", "purchased", "revenue"]]
+    periods = {
+        "pre": rng.poisson(activity * pre_visits),
+        "test": 1 + rng.poisson(activity * (visits - 1)),
+    }
+    frames = []
+    for period, counts in periods.items():
+        if counts.sum() == 0:
+            continue
+        rows = _visits(world, users, counts, rng)
+        personalized = (group[rows["user"]] == "treatment") & ~opted[rows["user"]]
+        if period == "pre":
+            personalized[:] = False
+        cell = world.context_index(rows)
+        dist = np.where(personalized[:, None], arms["treatment"][cell], arms["control"][cell])
+        chosen = (dist.cumsum(axis=1) < rng.random(len(rows))[:, None]).sum(axis=1)
+        chosen = np.minimum(chosen, world.n_offers - 1)  # guards against rounding in cumsum
+        p = world.click_probability(rows)[np.arange(len(rows)), chosen]
+        p = _sigmoid(np.log(p / (1 - p)) + shift[rows["user"]])
+        clicked = (rng.random(len(rows)) < p).astype(int)
+        purchased = clicked * (rng.random(len(rows)) < purchase_rate)
+        frames.append(
+            rows.assign(
+                group=group[rows["user"]],
+                period=period,
+                opted_out=opted[rows["user"]],
+                offer=np.array(world.offers)[chosen],
+                clicked=clicked,
+                purchased=purchased.astype(int),
+                revenue=purchased * world.prices[chosen],
+            )
+        )
+    columns = ["user", "group", "period", "opted_out", *CONTEXT, "offer", "clicked"]
+    return pd.concat(frames, ignore_index=True)[[*columns, "purchased", "revenue"]]

@@ -21,8 +21,11 @@ The names (``reward``, ``pscore``, ``target_pscore`` for the evaluation policy's
 ``action_dist`` at the logged action, clipping :math:`\min(w, \lambda)`) and the formulas
 follow Open Bandit Pipeline (Saito et al., 2021; ``obp/ope/estimators.py``, v0.5.5), except
 that :func:`snips` here accepts ``clip`` too and :func:`interval` re-normalises SNIPS inside
-every bootstrap resample. Rewards may be any finite numbers, negative ones included (revenue
-net of refunds): none of the estimators needs a sign.
+every bootstrap resample. :func:`evaluate_policy` gives all four estimates with intervals at
+once, and :func:`difference` the gap between two policies on the same log (a paired
+bootstrap); :mod:`recsys_lab.ope_study` compares them with a simulated world's truth.
+Rewards may be any finite numbers, negative ones included (revenue net of refunds): none of
+the estimators needs a sign.
 
 :class:`Policy` turns a scorer (an :class:`recsys_lab.offers.OfferRanker` or any function of
 the contexts) into greedy, ε-greedy or softmax choice probabilities on logged requests.
@@ -32,25 +35,28 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from recsys_lab._validation import check_choice, check_positive_int, known_codes
-from recsys_lab.abtest import _bootstrap_sums, _vectors
+from recsys_lab._validation import as_vectors, check_choice, check_positive_int, known_codes
+from recsys_lab.stats import check_confidence, resampled_sums
 
 __all__ = [
+    "ESTIMATORS",
     "Interval",
     "Policy",
     "SupportWarning",
     "TargetProbabilities",
+    "difference",
     "direct_method",
     "doubly_robust",
     "effective_sample_size",
     "epsilon_greedy",
+    "evaluate_policy",
     "greedy",
     "importance_weights",
     "interval",
@@ -107,7 +113,7 @@ def support_deficit(pscore: ArrayLike, target_pscore: ArrayLike) -> float:
     >>> support_deficit([1.0, 1.0, 0.5, 1.0], [1.0, 0.0, 0.0, 0.5])  # (0 + 1 + 0 + 0.5) / 4
     0.375
     """
-    p, t = _vectors(pscore=pscore, target_pscore=target_pscore)
+    p, t = as_vectors(pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     return _deficit(p, t)
 
@@ -143,7 +149,7 @@ def importance_weights(
     >>> importance_weights([0.5, 0.1, 0.9], [1.0, 1.0, 0.0], clip=5).tolist()
     [2.0, 5.0, 0.0]
     """
-    p, t = _vectors(pscore=pscore, target_pscore=target_pscore)
+    p, t = as_vectors(pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     return _clipped(t / p, clip)
 
@@ -158,7 +164,7 @@ def effective_sample_size(weights: ArrayLike) -> float:
     >>> effective_sample_size([1, 1, 1, 1]), effective_sample_size([4, 0, 0, 0])
     (4.0, 1.0)
     """
-    (w,) = _vectors(weights=weights)
+    (w,) = as_vectors(weights=weights)
     if (w < 0).any():
         raise ValueError("weights must be >= 0 (importance weights are ratios of probabilities).")
     total = float((w**2).sum())
@@ -173,7 +179,7 @@ _Terms = tuple[np.ndarray, np.ndarray]
 def _ips_terms(
     reward: ArrayLike, pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
 ) -> _Terms:
-    r, p, t = _vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
+    r, p, t = as_vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     _warn_support(p, t)
     return _clipped(t / p, clip) * r, np.ones_like(r)
@@ -182,7 +188,7 @@ def _ips_terms(
 def _snips_terms(
     reward: ArrayLike, pscore: ArrayLike, target_pscore: ArrayLike, clip: float | None = None
 ) -> _Terms:
-    r, p, t = _vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
+    r, p, t = as_vectors(reward=reward, pscore=pscore, target_pscore=target_pscore)
     _check_pscores(p, t)
     _warn_support(p, t)
     w = _clipped(t / p, clip)
@@ -196,7 +202,7 @@ def _snips_terms(
 
 
 def _dm_terms(target_value_hat: ArrayLike) -> _Terms:
-    (v,) = _vectors(target_value_hat=target_value_hat)
+    (v,) = as_vectors(target_value_hat=target_value_hat)
     return v, np.ones_like(v)
 
 
@@ -208,7 +214,7 @@ def _dr_terms(
     target_value_hat: ArrayLike,
     clip: float | None = None,
 ) -> _Terms:
-    r, p, t, q, v = _vectors(
+    r, p, t, q, v = as_vectors(
         reward=reward,
         pscore=pscore,
         target_pscore=target_pscore,
@@ -346,6 +352,45 @@ class Interval(NamedTuple):
     high: float
 
 
+def _terms_of(estimator: Callable[..., float], inputs: Mapping[str, object]) -> _Terms:
+    """The per-request terms of ``estimator`` on ``inputs``, after checking the call."""
+    terms = _TERMS.get(estimator)
+    if terms is None:
+        raise TypeError(
+            "estimator must be one of ope.ips, ope.snips, ope.direct_method, "
+            f"ope.doubly_robust; got {estimator!r}."
+        )
+    try:
+        inspect.signature(estimator).bind(**inputs)
+    except TypeError as error:
+        raise TypeError(f"{estimator.__name__}: {error}.") from None
+    return terms(**inputs)
+
+
+def _percentile_bounds(
+    columns: np.ndarray,
+    value: Callable[[np.ndarray], np.ndarray],
+    n_resamples: int,
+    confidence: float,
+    random_state: int | np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval of ``value(sums)`` over bootstrap resamples of the rows.
+
+    ``value`` maps the resampled column sums (resamples × columns) to one statistic per
+    resample, or to several (resamples × statistics); NaN values (SNIPS on a resample
+    with no weight) are left out.
+    """
+    n_resamples = check_positive_int(n_resamples, "n_resamples")
+    tail = (1 - check_confidence(confidence)) / 2
+    sums = resampled_sums(columns, n_resamples, np.random.default_rng(random_state))
+    with np.errstate(invalid="ignore", divide="ignore"):  # SNIPS: a resample of 0 weights
+        values = value(sums)
+    with warnings.catch_warnings():  # a statistic undefined in every resample stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanquantile(values, [tail, 1 - tail], axis=0)
+    return low, high
+
+
 def interval(
     estimator: Callable[..., float],
     *,
@@ -378,28 +423,142 @@ def interval(
     >>> bool(low < est < high), round(est, 3)
     (True, 0.303)
     """
-    terms = _TERMS.get(estimator)
-    if terms is None:
-        raise TypeError(
-            "estimator must be one of ope.ips, ope.snips, ope.direct_method, "
-            f"ope.doubly_robust; got {estimator!r}."
-        )
-    try:
-        inspect.signature(estimator).bind(**inputs)
-    except TypeError as error:
-        raise TypeError(f"{estimator.__name__}: {error}.") from None
-    n_resamples = check_positive_int(n_resamples, "n_resamples")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence}.")
-    numerator, denominator = terms(**inputs)
-    sums = _bootstrap_sums(
-        np.c_[numerator, denominator], n_resamples, np.random.default_rng(random_state)
+    numerator, denominator = _terms_of(estimator, inputs)
+    low, high = _percentile_bounds(
+        np.c_[numerator, denominator],
+        lambda sums: sums[:, 0] / sums[:, 1],
+        n_resamples,
+        confidence,
+        random_state,
     )
-    with np.errstate(invalid="ignore", divide="ignore"):  # SNIPS: a resample of 0 weights
-        values = sums[:, 0] / sums[:, 1]
-    tail = (1 - confidence) / 2
-    low, high = np.nanquantile(values, [tail, 1 - tail])
     return Interval(_ratio(numerator, denominator), float(low), float(high))
+
+
+def difference(
+    estimator: Callable[..., float],
+    target: dict[str, ArrayLike],
+    baseline: dict[str, ArrayLike],
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+    **shared: ArrayLike | float | None,
+) -> Interval:
+    r"""The difference :math:`\hat V(\pi_e) - \hat V(\pi_0)` of two policies on one log.
+
+    Both values are estimated on the same requests, so their errors are correlated; the
+    interval resamples the requests once for both (a paired bootstrap), which is narrower
+    than combining two separate intervals when the policies agree on many requests.
+
+    Parameters
+    ----------
+    estimator : one of ips, snips, direct_method, doubly_robust
+    target, baseline : dict
+        Each policy's own inputs, e.g. ``{"target_pscore": …, "target_value_hat": …}``.
+    n_resamples, confidence, random_state
+        As in :func:`interval`.
+    **shared
+        The inputs common to both (``reward``, ``pscore``, ``reward_hat``, ``clip``).
+
+    Examples
+    --------
+    >>> reward, pscore = [1, 0, 1, 1], [0.5, 0.5, 0.5, 0.5]
+    >>> d = difference(ips, {"target_pscore": [1, 0, 1, 0]}, {"target_pscore": [0, 1, 0, 1]},
+    ...                reward=reward, pscore=pscore)
+    >>> d.estimate  # (2 + 0 + 2 + 0) / 4 − (0 + 0 + 0 + 2) / 4
+    0.5
+    """
+    t_num, t_den = _terms_of(estimator, {**shared, **target})
+    b_num, b_den = _terms_of(estimator, {**shared, **baseline})
+    low, high = _percentile_bounds(
+        np.c_[t_num, t_den, b_num, b_den],
+        lambda sums: sums[:, 0] / sums[:, 1] - sums[:, 2] / sums[:, 3],
+        n_resamples,
+        confidence,
+        random_state,
+    )
+    return Interval(_ratio(t_num, t_den) - _ratio(b_num, b_den), float(low), float(high))
+
+
+ESTIMATORS: dict[str, Callable[..., float]] = {
+    "DM": direct_method,
+    "IPS": ips,
+    "SNIPS": snips,
+    "DR": doubly_robust,
+}
+"""The four estimators by their usual abbreviations, in the order they are usually shown."""
+
+
+def evaluate_policy(
+    reward: ArrayLike,
+    pscore: ArrayLike,
+    target: TargetProbabilities,
+    q_hat: ArrayLike,
+    *,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    random_state: int | np.random.Generator | None = 0,
+    clip: float | None = None,
+) -> pd.DataFrame:
+    """DM, IPS, SNIPS and DR estimates of one target policy, each with its interval.
+
+    Parameters
+    ----------
+    reward, pscore : array of float
+        The log's rewards and logging propensities.
+    target : TargetProbabilities
+        The target policy on the log (:meth:`Policy.on_log` or :func:`target_probabilities`).
+    q_hat : array (requests × actions)
+        A reward model's predictions for every logged request and action.
+    n_resamples, confidence, random_state
+        As in :func:`interval`; the four estimators share one resampling of the requests
+        (drawn once, so four estimators cost little more than one).
+    clip : float, optional
+        Weight clipping for IPS, SNIPS and DR.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by estimator (``DM``, ``IPS``, ``SNIPS``, ``DR``): ``estimate, low, high``.
+        SNIPS is NaN when the target never takes a logged action (:func:`snips` raises).
+
+    Examples
+    --------
+    >>> on_log = target_probabilities([[1.0, 0.0], [0.0, 1.0]], ["x", "x"], ["x", "y"])
+    >>> table = evaluate_policy([1, 0], [0.5, 0.5], on_log, [[0.8, 0.2], [0.4, 0.6]])
+    >>> table["estimate"].round(2).tolist()  # DR: (0.8 + 2·(1 − 0.8) + 0.6) / 2
+    [0.7, 1.0, 1.0, 0.9]
+    """
+    v, q = target.target_value_hat(q_hat), target.reward_hat(q_hat)
+    weighted = {"reward": reward, "pscore": pscore, "target_pscore": target.target_pscore}
+    inputs: dict[str, Mapping[str, object]] = {
+        "DM": {"target_value_hat": v},
+        "IPS": {**weighted, "clip": clip},
+        "SNIPS": {**weighted, "clip": clip},
+        "DR": {**weighted, "reward_hat": q, "target_value_hat": v, "clip": clip},
+    }
+    terms = []
+    for name, estimator in ESTIMATORS.items():
+        try:
+            terms.append(_terms_of(estimator, inputs[name]))
+        except ValueError:
+            if name != "SNIPS" or (target.target_pscore > 0).any():
+                raise
+            terms.append((np.zeros(len(v)), np.zeros(len(v))))  # no weight anywhere: 0/0
+    columns = np.column_stack([column for pair in terms for column in pair])
+    lows, highs = _percentile_bounds(  # one resampling of the requests for all four
+        columns,
+        lambda sums: sums[:, 0::2] / sums[:, 1::2],
+        n_resamples,
+        confidence,
+        random_state,
+    )
+    with np.errstate(invalid="ignore"):
+        estimates = [_ratio(*pair) for pair in terms]
+    return pd.DataFrame(
+        {"estimate": estimates, "low": lows, "high": highs},
+        index=pd.Index(list(ESTIMATORS), name="estimator"),
+    )
 
 
 # --- target policies -------------------------------------------------------------------

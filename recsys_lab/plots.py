@@ -157,12 +157,23 @@ def curves(
     hue: str,
     ax: Axes | None = None,
     title: str | None = None,
+    low: str | None = None,
+    high: str | None = None,
+    marker: str | None = "o",
 ) -> Axes:
-    """One line of ``y`` against ``x`` per value of ``hue`` (e.g. RMSE vs k per weighting)."""
+    """One line of ``y`` against ``x`` per value of ``hue`` (e.g. RMSE vs k per weighting).
+
+    With ``low`` and ``high`` (columns of ``table``), each line gets a shaded band
+    between them — an interval or a spread over seeds.
+    """
+    if (low is None) != (high is None):
+        raise ValueError("give both low and high (the band's columns), or neither.")
     ax = ax or plt.subplots(figsize=(6, 3.5))[1]
     for name, group in table.groupby(hue, sort=False):
         g = group.sort_values(x)
-        ax.plot(g[x], g[y], marker="o", label=str(name))
+        (line,) = ax.plot(g[x], g[y], marker=marker, label=str(name))
+        if low is not None:
+            ax.fill_between(g[x], g[low], g[high], color=line.get_color(), alpha=0.15, lw=0)
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.legend(title=hue, fontsize="small")
@@ -490,6 +501,139 @@ def interval_bars(
     ax.set_ylim(bottom=0)
     if ylabel:
         ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def interval_plot(
+    table: pd.DataFrame,
+    x: str,
+    hue: str | None = None,
+    value: str = "value",
+    low: str = "low",
+    high: str = "high",
+    ax: Axes | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+    reference: float | None = None,
+) -> Axes:
+    """Estimates as points with interval bars: one group per ``x``, one colour per ``hue``.
+
+    ``table`` is tidy: a row per estimate with its ``value`` and interval ``low``,
+    ``high`` (e.g. ``evaluate(...).summary`` for one metric). Points of the same ``x``
+    are spread sideways so that their bars do not overlap. The y axis starts at 0 for
+    non-negative data; ``reference`` draws a dashed horizontal line (e.g. 0 for
+    differences).
+
+    >>> t = pd.DataFrame({"model": ["a", "b"], "value": [0.2, 0.3], "low": [0.1, 0.25],
+    ...                   "high": [0.3, 0.35]})
+    >>> ax = interval_plot(t, x="model")
+    >>> [label.get_text() for label in ax.get_xticklabels()], float(ax.get_ylim()[0])
+    (['a', 'b'], 0.0)
+    >>> plt.close(ax.figure)
+    """
+    for column in [x, value, low, high, *([hue] if hue else [])]:
+        if column not in table.columns:
+            raise ValueError(f"table has no column {column!r}; it has {list(table.columns)}.")
+    ax = ax or plt.subplots(figsize=(6.5, 3.8))[1]
+    groups = list(pd.unique(table[x]))
+    hues = list(pd.unique(table[hue])) if hue else [None]
+    width = 0.6 / max(len(hues), 1)
+    for j, name in enumerate(hues):
+        part = table if hue is None else table[table[hue] == name]
+        pos = np.array([groups.index(g) for g in part[x]]) + (j - (len(hues) - 1) / 2) * width
+        mid = part[value].to_numpy(float)
+        err = np.vstack([mid - part[low].to_numpy(float), part[high].to_numpy(float) - mid])
+        ax.errorbar(pos, mid, yerr=err, fmt="o", capsize=4, label=None if hue is None else name)
+    ax.set_xticks(range(len(groups)), [str(g) for g in groups])
+    ax.set_xlabel(x)
+    ax.set_ylabel(ylabel or value)
+    if reference is not None:
+        ax.axhline(reference, color="grey", ls="--", lw=1)
+    if (table[low] >= 0).all():
+        ax.set_ylim(bottom=0)
+    if hue is not None:
+        ax.legend(title=hue, fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def per_user_histogram(
+    values: pd.DataFrame,
+    intervals: dict[Hashable, tuple[float, float]] | None = None,
+    bins: int = 20,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str = "per-user value",
+) -> Axes:
+    """Histograms of a per-user metric, one outline per column, with each mean marked.
+
+    ``values`` has users as rows and models as columns (``Evaluation.by_user``); the
+    dashed line is a column's mean and the shaded band its interval from ``intervals``
+    (column → (low, high)), if given.
+
+    >>> values = pd.DataFrame({"a": [0.0, 0.5, 1.0], "b": [0.0, 0.0, 0.25]})
+    >>> ax = per_user_histogram(values, intervals={"a": (0.1, 0.9)}, bins=4)
+    >>> ax.get_ylabel(), [round(float(line.get_xdata()[0]), 3) for line in ax.lines]  # means
+    ('users', [0.5, 0.083])
+    >>> plt.close(ax.figure)
+    """
+    if not isinstance(values, pd.DataFrame) or values.empty:
+        raise TypeError("values must be a non-empty DataFrame: users × models.")
+    ax = ax or plt.subplots(figsize=(6.5, 3.8))[1]
+    finite = values.to_numpy(float)
+    edges = np.linspace(np.nanmin(finite), np.nanmax(finite), bins + 1)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for j, name in enumerate(values.columns):
+        colour = colours[j % len(colours)]
+        column = values[name].dropna()
+        ax.hist(column, bins=edges.tolist(), histtype="step", lw=1.8, color=colour, label=str(name))
+        ax.axvline(column.mean(), color=colour, ls="--", lw=1.2)
+        if intervals and name in intervals:
+            ax.axvspan(*intervals[name], color=colour, alpha=0.25)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("users")
+    ax.legend(fontsize="small", title="dashed: mean; band: interval")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def power_curve(
+    n: Iterable[int],
+    power: Iterable[float],
+    resampled: pd.DataFrame | None = None,
+    target: float = 0.8,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    r"""Power against the number of users: a curve, and resampled checks with 95 % bars.
+
+    ``resampled`` (optional) has columns ``n``, ``power`` and ``n_repeats``; each point
+    gets the normal-approximation bar :math:`\pm 1.96\sqrt{p(1-p)/R}`.
+
+    >>> checks = pd.DataFrame({"n": [100], "power": [0.5], "n_repeats": [400]})
+    >>> ax = power_curve([50, 100, 200], [0.3, 0.5, 0.8], checks)
+    >>> [float(y) for y in ax.get_ylim()], ax.get_xlabel()
+    ([0.0, 1.02], 'users in the test set')
+    >>> plt.close(ax.figure)
+    """
+    ax = ax or plt.subplots(figsize=(6.5, 3.8))[1]
+    ax.plot(list(n), list(power), label="paired t-test, formula")
+    if resampled is not None:
+        p = resampled["power"].to_numpy(float)
+        half = 1.96 * np.sqrt(p * (1 - p) / resampled["n_repeats"].to_numpy(float))
+        ax.errorbar(
+            resampled["n"], p, yerr=half, fmt="o", capsize=4, label="resampled users (95 % bars)"
+        )
+    ax.axhline(target, color="grey", ls="--", lw=1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("users in the test set")
+    ax.set_ylabel("power (chance to detect)")
+    ax.legend(fontsize="small", loc="lower right")
     if title:
         ax.set_title(title)
     return ax

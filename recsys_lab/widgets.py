@@ -409,26 +409,37 @@ def exploration_explorer(
     ``rl-prediction``) reads e.g. ``explore 10 %: random share 0.10, regret 123.4, new
     offer served 61 % of the last 1,000 rounds``.
     """
-    from recsys_lab.bandits import SeedServing, simulate
-
     pick = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="explore")
     result = widgets.HTML()
     result.add_class("rl-prediction")
-    new_arm = len(ctr) - 1
 
     def update(_: object = None) -> None:
-        policy = SeedServing(len(ctr), explore=pick.value, retrain_every=500, first_model_at=500)
-        log = simulate(policy, ctr, n_rounds, arrivals={new_arm: new_offer_at}, random_state=0)
-        late = log.tail(1000)
-        result.value = (
-            f"<b>explore {pick.value:.0%}: random share {log['explored'].mean():.2f}, "
-            f"regret {log['regret'].iloc[-1]:.1f}, new offer served "
-            f"{(late['arm'] == new_arm).mean():.0%} of the last 1,000 rounds</b>"
-        )
+        result.value = f"<b>{exploration_summary(ctr, pick.value, n_rounds, new_offer_at)}</b>"
 
     pick.observe(update, names="value")
     update()
     return widgets.VBox([pick, result])
+
+
+def exploration_summary(
+    ctr: list[float], explore: float = 0.1, n_rounds: int = 4000, new_offer_at: int = 1000
+) -> str:
+    """What :func:`exploration_explorer` shows for one exploration share (its static view).
+
+    One seeded run of ``SeedServing(explore=explore, retrain_every=500, first_model_at=500)``;
+    the last offer of ``ctr`` arrives at round ``new_offer_at``.
+    """
+    from recsys_lab.bandits import SeedServing, simulate
+
+    new_arm = len(ctr) - 1
+    policy = SeedServing(len(ctr), explore=explore, retrain_every=500, first_model_at=500)
+    log = simulate(policy, ctr, n_rounds, arrivals={new_arm: new_offer_at}, random_state=0)
+    late = log.tail(1000)
+    return (
+        f"explore {explore:.0%}: random share {log['explored'].mean():.2f}, "
+        f"regret {log['regret'].iloc[-1]:.1f}, new offer served "
+        f"{(late['arm'] == new_arm).mean():.0%} of the last 1,000 rounds"
+    )
 
 
 def newcomer_explorer(
@@ -436,11 +447,12 @@ def newcomer_explorer(
     history: pd.DataFrame,
     user: Hashable,
     n: int = 5,
+    labels: pd.Series | None = None,
 ) -> widgets.VBox:
     """Slide how many of a newcomer's ratings are known; see each strategy's list.
 
-    The headline (CSS class ``rl-prediction``) names the history length; the table has
-    one column per strategy.
+    The headline (CSS class ``rl-prediction``) names the history length; the table
+    (:func:`newcomer_lists`) has one column per strategy.
     """
     ordered = history.sort_values("timestamp", kind="stable")
     pick = widgets.IntSlider(value=0, min=0, max=min(20, len(ordered)), description="known")
@@ -449,31 +461,40 @@ def newcomer_explorer(
     table = widgets.HTML()
 
     def update(_: object = None) -> None:
-        h = ordered.head(pick.value)
-        lists = {name: (s(user, h) + [""] * n)[:n] for name, s in strategies.items()}
         result.value = f"<b>user {html.escape(str(user))} with {pick.value} known rating(s)</b>"
-        table.value = pd.DataFrame(lists, index=range(1, n + 1)).to_html()
+        table.value = newcomer_lists(strategies, history, user, pick.value, n, labels).to_html()
 
     pick.observe(update, names="value")
     update()
     return widgets.VBox([pick, result, table])
 
 
-def offer_serving_explorer(
-    world: OfferWorld, collapse_day: int = 10, n_days: int = 20
-) -> widgets.VBox:
-    """Move the retraining interval and the exploration share; an offer collapses mid-way.
+def newcomer_lists(
+    strategies: Mapping[str, Callable[[Hashable, pd.DataFrame], list]],
+    history: pd.DataFrame,
+    user: Hashable,
+    known: int = 0,
+    n: int = 5,
+    labels: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Each strategy's top ``n`` for ``user`` knowing their first ``known`` ratings.
 
-    The most-served offer of a first run collapses on ``collapse_day``. The headline (CSS
-    class ``rl-prediction``) reads e.g. ``retrain every 7 days, explore 10 %: CTR 0.201
-    (best possible 0.247); collapsed offer still gets 45 % of traffic in the 3 days after``.
+    The static view of :func:`newcomer_explorer`; ``labels`` (item → text, e.g. a
+    title with its year) replaces item ids.
     """
+    h = history.sort_values("timestamp", kind="stable").head(known)
+    lists = {}
+    for name, strategy in strategies.items():
+        items = strategy(user, h)[:n]
+        shown = [labels.get(i, str(i)) for i in items] if labels is not None else list(items)
+        lists[name] = shown + [""] * (n - len(shown))
+    return pd.DataFrame(lists, index=pd.RangeIndex(1, n + 1, name="rank"))
+
+
+def _collapse_victim(world: OfferWorld, collapse_day: int) -> str:
+    """The most-served offer of a first run: the one that collapses."""
     from recsys_lab.offers import simulate_serving
 
-    every = widgets.IntSlider(value=7, min=1, max=10, description="retrain every")
-    explore = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="explore")
-    result = widgets.HTML()
-    result.add_class("rl-prediction")
     first = simulate_serving(
         world,
         n_days=collapse_day,
@@ -482,26 +503,60 @@ def offer_serving_explorer(
         retrain_every=3,
         window_days=7,
     )
-    victim = first.filter(like="share_").iloc[-3:].mean().idxmax().removeprefix("share_")
+    return str(first.filter(like="share_").iloc[-3:].mean().idxmax()).removeprefix("share_")
+
+
+def offer_serving_summary(
+    world: OfferWorld,
+    retrain_every: int = 7,
+    explore: float = 0.1,
+    collapse_day: int = 10,
+    n_days: int = 20,
+) -> str:
+    """What :func:`offer_serving_explorer` shows for one setting, as plain text.
+
+    E.g. ``retrain every 7 days, explore 10 %: CTR 0.201 (best possible 0.247); collapsed
+    offer_3 still gets 45 % of traffic in the 3 days after``. Print it beside the
+    explorer: a static page cannot run the widget.
+    """
+    from recsys_lab.offers import simulate_serving
+
+    victim = _collapse_victim(world, collapse_day)
+    log = simulate_serving(
+        world,
+        n_days=n_days,
+        requests_per_day=500,
+        first_model_day=3,
+        retrain_every=retrain_every,
+        explore=explore,
+        collapse=(victim, collapse_day),
+        window_days=7,
+    )
+    after = log[(log["day"] >= collapse_day) & (log["day"] < collapse_day + 3)]
+    return (
+        f"retrain every {retrain_every} days, explore {explore:.0%}: CTR "
+        f"{log['ctr'].mean():.3f} (best possible {log['best_ctr'].mean():.3f}); "
+        f"collapsed {victim} still gets {after[f'share_{victim}'].mean():.0%} of traffic "
+        f"in the 3 days after"
+    )
+
+
+def offer_serving_explorer(
+    world: OfferWorld, collapse_day: int = 10, n_days: int = 20
+) -> widgets.VBox:
+    """Move the retraining interval and the exploration share; an offer collapses mid-way.
+
+    The most-served offer of a first run collapses on ``collapse_day``. The headline (CSS
+    class ``rl-prediction``) is :func:`offer_serving_summary` of the sliders' setting.
+    """
+    every = widgets.IntSlider(value=7, min=1, max=10, description="retrain every")
+    explore = widgets.FloatSlider(value=0.1, min=0.0, max=0.5, step=0.05, description="explore")
+    result = widgets.HTML()
+    result.add_class("rl-prediction")
 
     def update(_: object = None) -> None:
-        log = simulate_serving(
-            world,
-            n_days=n_days,
-            requests_per_day=500,
-            first_model_day=3,
-            retrain_every=every.value,
-            explore=explore.value,
-            collapse=(victim, collapse_day),
-            window_days=7,
-        )
-        after = log[(log["day"] >= collapse_day) & (log["day"] < collapse_day + 3)]
-        result.value = (
-            f"<b>retrain every {every.value} days, explore {explore.value:.0%}: CTR "
-            f"{log['ctr'].mean():.3f} (best possible {log['best_ctr'].mean():.3f}); "
-            f"collapsed {victim} still gets {after[f'share_{victim}'].mean():.0%} of traffic "
-            f"in the 3 days after</b>"
-        )
+        text = offer_serving_summary(world, every.value, explore.value, collapse_day, n_days)
+        result.value = f"<b>{text}</b>"
 
     for w in (every, explore):
         w.observe(update, names="value")

@@ -4,10 +4,12 @@ and the mSPRT, against hand computations, scipy and simulation."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from recsys_lab import abtest
+from recsys_lab import stats as rstats
 
 
 def test_srm_by_hand_and_equal_to_scipy():
@@ -165,3 +167,60 @@ def test_msprt_keeps_the_false_positive_rate_under_continuous_peeking():
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_bootstrap_interval_is_stats_bootstrap_ci():
+    values = np.r_[np.zeros(90), np.full(10, 50.0)]
+    got = abtest.bootstrap_interval(values, n_boot=500, random_state=3)
+    assert got == rstats.bootstrap_ci(values, n_resamples=500, random_state=3)
+    assert got[0] < 5 < got[1]
+
+
+def test_resampled_sums_resample_rows_together():
+    rng = np.random.default_rng(0)
+    rows = rng.normal(size=(50, 3))
+    sums = rstats.resampled_sums(rows, 40, np.random.default_rng(1))
+    # the same draws, made by hand: each resample's row indices, then the column sums
+    picks = np.random.default_rng(1).integers(0, 50, size=(40, 50), dtype=np.int32)
+    np.testing.assert_allclose(sums, rows[picks].sum(axis=1))
+    one = rstats.resampled_sums(rows[:, 0], 40, np.random.default_rng(1))  # the 1-D path agrees
+    np.testing.assert_allclose(one, sums[:, 0])
+
+
+def test_segment_differences_by_hand():
+    rng = np.random.default_rng(5)
+    n = 600
+    users = pd.DataFrame(
+        {
+            "group": np.where(rng.random(n) < 0.5, "control", "treatment"),
+            "segment": rng.choice(["a", "b", "c"], n),
+            "impressions": rng.integers(1, 6, n),
+        }
+    )
+    users["clicks"] = rng.binomial(
+        users["impressions"], 0.2 + 0.1 * (users["group"] == "treatment")
+    )
+    users["spend"] = rng.gamma(2.0, 5.0, n)
+    table = abtest.segment_differences(users, "segment", "clicks", "impressions")
+    assert list(table.index) == ["a", "b", "c"]
+    b = users[users["segment"] == "b"]
+    pick = [
+        b.loc[b["group"] == g, c]
+        for g in ("control", "treatment")
+        for c in ("clicks", "impressions")
+    ]
+    want = abtest.ratio_difference(*pick, confidence=1 - 0.05 / 3)  # Bonferroni over 3 segments
+    row = table.loc["b"]
+    assert (row["difference"], row["low"], row["high"]) == pytest.approx(want[:3])
+    assert row["n_control"] == (b["group"] == "control").sum()
+    np.testing.assert_allclose(table["adjusted"], rstats.adjust_pvalues(table["pvalue"].to_numpy()))
+    means = abtest.segment_differences(users, "segment", "spend", method="bonferroni")
+    a = users[users["segment"] == "a"]
+    welch = abtest.welch_test(
+        a.loc[a["group"] == "control", "spend"], a.loc[a["group"] == "treatment", "spend"],
+        confidence=1 - 0.05 / 3,
+    )  # fmt: skip
+    assert (means.loc["a", "low"], means.loc["a", "high"]) == pytest.approx((welch.low, welch.high))
+    assert means["adjusted"].tolist() == pytest.approx(np.minimum(1, 3 * means["pvalue"]).tolist())
+    with pytest.raises(ValueError, match=r"users lack column\(s\) \['visits'\]"):
+        abtest.segment_differences(users, "segment", "clicks", "visits")

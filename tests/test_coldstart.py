@@ -58,7 +58,7 @@ def test_no_history_gets_popularity():
     )
     assert listed == coldstart.popularity(TRAIN, 3)
     strategies = coldstart.newcomer_strategies(TRAIN, USERS, FEATURES, model, n=2)
-    for name in ("popularity", "content", "hybrid (switch at 3)"):
+    for name in ("popularity", "content", "switch at 3"):
         assert strategies[name](1, empty) == ["a", "b"]
 
 
@@ -247,3 +247,102 @@ def test_content_based_recommender_equals_the_function_and_reaches_new_items():
     assert model.predict([1], ["c"])[0] == pytest.approx(hand)
     with pytest.raises(ValueError, match=r"item\(s\) \['d'\] have interactions but no row"):
         ContentBasedRecommender(FEATURES.drop(index="d")).fit(TRAIN)
+
+
+# ---------------------------------------------------------------- real newcomers, by time
+LOG = pd.DataFrame(
+    {
+        "user": [1, 1, 2, 2, 2, 2, 1],
+        "item": ["a", "b", "a", "b", "c", "d", "c"],
+        "rating": [5.0, 4, 5, 2, 4, 5, 3],
+        "timestamp": pd.to_datetime(
+            [
+                "2025-01-01",
+                "2025-01-02",
+                "2025-02-01",
+                "2025-02-02",
+                "2025-02-03",
+                "2025-02-04",
+                "2025-02-05",
+            ]
+        ),
+    }
+)
+
+
+def test_newcomers_by_time_keeps_old_users_future_out():
+    train, new = coldstart.newcomers_by_time(LOG, "2025-01-15")
+    assert train["user"].tolist() == [1, 1]  # user 1's rating of c came later: in neither
+    assert new["user"].unique().tolist() == [2] and len(new) == 4
+    with pytest.raises(ValueError, match="choose a date inside the log"):
+        coldstart.newcomers_by_time(LOG, "2030-01-01")
+    with pytest.raises(ValueError, match="timestamp"):
+        coldstart.newcomers_by_time(LOG.drop(columns="timestamp"), "2025-01-15")
+
+
+def test_evaluate_by_history_scores_the_next_ratings():
+    new = LOG[LOG["user"] == 2]
+    calls = []
+
+    def always_cd(user, history):
+        calls.append(len(history))
+        return ["c", "d"]
+
+    # h = 0: next 2 ratings are a (5) and b (2) -> relevant {a}; list c, d -> recall 0
+    # h = 2: next 2 ratings are c (4) and d (5) -> relevant {c, d}; recall 1
+    table = coldstart.evaluate_by_history({"cd": always_cd}, new, lengths=(0, 2), n_truth=2, k=2)
+    assert table["recall"].tolist() == [0.0, 1.0] and table["users"].tolist() == [1, 1]
+    assert calls == [0, 2]
+    per_user = coldstart.evaluate_by_history(
+        {"cd": always_cd}, new, lengths=(1,), n_truth=1, k=2, per_user=True
+    )
+    # h = 1: the next rating is b, rated 2: nothing relevant, so the newcomer is left out
+    assert per_user.empty
+    with pytest.raises(ValueError, match="fewer than 5 ratings"):
+        coldstart.evaluate_by_history({"cd": always_cd}, new, lengths=(3,), n_truth=2)
+
+
+def test_summaries_and_paired_tests_by_history():
+    per_user = pd.DataFrame(
+        {
+            "strategy": ["a"] * 4 + ["b"] * 4,
+            "history": [0, 0, 0, 0] * 2,
+            "user": [1, 2, 3, 4] * 2,
+            "recall": [0.5, 0.5, 1.0, 0.0, 0.0, 0.5, 0.5, 0.0],
+        }
+    )
+    summary = coldstart.summarize_by_history(per_user).set_index("strategy")
+    assert summary.loc["a", "recall"] == 0.5 and summary.loc["b", "users"] == 4
+    assert summary.loc["a", "low"] <= 0.5 <= summary.loc["a", "high"]
+    test = coldstart.paired_by_history(per_user, "a", "b").iloc[0]
+    d = np.array([0.5, 0.0, 0.5, 0.0])
+    half = 3.182446305284263 * d.std(ddof=1) / 2  # t(0.975, 3) * sd / sqrt(4)
+    assert test["difference"] == pytest.approx(0.25)
+    assert (test["low"], test["high"]) == pytest.approx((0.25 - half, 0.25 + half))
+    with pytest.raises(ValueError, match="Unknown strategy 'z'"):
+        coldstart.paired_by_history(per_user, "a", "z")
+
+
+def test_demographic_segments_and_candidate_floor():
+    users = pd.DataFrame({"user": [1, 2, 3], "age": [7, 18, 56], "gender": ["M", "F", "F"]})
+    assert coldstart.demographic_segments(users)["segment"].tolist() == [
+        "under 18 M",
+        "18–24 F",
+        "56+ F",
+    ]
+    with pytest.raises(ValueError, match="lacks \\['gender'\\]"):
+        coldstart.demographic_segments(users.drop(columns="gender"))
+    model = ALSMatrixFactorization(n_factors=2, n_iter=5).fit(TRAIN)
+    # only a and b have 2+ users: no strategy may propose c or d
+    strategies = coldstart.newcomer_strategies(TRAIN, USERS, FEATURES, model, n=4, min_count=2)
+    empty = TRAIN.iloc[:0]
+    one = TRAIN[TRAIN["user"] == 1].head(1)
+    for name, strategy in strategies.items():
+        assert set(strategy(1, empty)) <= {"a", "b"}, name
+        assert set(strategy(1, one)) <= {"b"}, name
+
+
+def test_rank_unseen_puts_missing_scores_last():
+    scores = pd.Series({"a": np.nan, "b": 1.0, "c": 2.0})
+    assert coldstart.rank_unseen(scores, 3) == ["c", "b", "a"]
+    assert coldstart.rank_unseen(scores, 3, exclude=["c", "zz"]) == ["b", "a"]

@@ -34,6 +34,7 @@ from recsys_lab.models import (
     SGDMatrixFactorization,
     SurpriseRecommender,
 )
+from recsys_lab.two_stage import TwoStageRecommender
 
 SHOP = make_marketing(n_users=30, n_items=25, mean_ratings=6, seed=4)
 
@@ -56,6 +57,9 @@ RECOMMENDERS = {
     "bpr": BPR(n_factors=4, n_epochs=3, lr=0.05, random_state=1),
     "item-cosine": ItemCosine(k=5),
     "knn-means": KNNWithMeans(k=5, min_k=2),
+    "two-stage": TwoStageRecommender(
+        ImplicitALS(n_factors=4, n_iter=3, random_state=1), n_candidates=10
+    ),
 }
 COLUMNS = ["user", "item", "score", "rank", "fallback"]
 

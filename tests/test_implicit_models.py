@@ -7,7 +7,6 @@ in ``test_common.py``; here, what each algorithm must compute.
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -350,19 +349,25 @@ def test_bad_parameters_get_clear_errors(model, error, message):
 # ---------------------------------------------------------------- ML-100k (slow)
 @pytest.mark.slow
 def test_accuracy_bands_on_movielens_100k():
-    """The benchmark's split and protocol; EASE ≈ 0.45, ALS ≈ 0.36 nDCG@10."""
+    """The benchmark's and the notebook's split: EASE ≈ 0.44, ALS ≈ 0.36, popularity ≈ 0.22.
+
+    ``model_selection.per_user_split`` (seed 0). On the random split the benchmark used
+    before, EASE reached 0.4457: another draw of the same 80/20 protocol moves nDCG@10 by
+    about 0.01.
+    """
     if importlib.util.find_spec("recbole") is None:
         pytest.skip("needs the recbole wheel's ML-100k files")
+    from recsys_lab.datasets import load_movielens
     from recsys_lab.metrics import ndcg_at_k
+    from recsys_lab.model_selection import per_user_split
 
-    path = Path(__file__).parents[1] / "benchmarks" / "implicit_vs_implicit.py"
-    spec = importlib.util.spec_from_file_location("implicit_benchmark", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    train, test = bench.per_user_split(bench.load_ml100k())
-    assert ndcg_at_k(EASE(reg=250.0).fit(train).recommend(n=10), test) == pytest.approx(
-        0.45, abs=0.01
-    )
-    assert ndcg_at_k(ImplicitALS().fit(train).recommend(n=10), test) == pytest.approx(
-        0.36, abs=0.015
-    )
+    train, test = per_user_split(load_movielens("100k").ratings[["user", "item"]], 0.2)
+    bands = [
+        (EASE(reg=250.0), 0.44, 0.01),
+        (ImplicitALS(), 0.36, 0.015),
+        (PopularityRecommender(), 0.22, 0.01),
+        (BPR(negatives="popularity"), 0.29, 0.02),
+    ]
+    for model, expected, tolerance in bands:
+        score = ndcg_at_k(model.fit(train).recommend(n=10), test)
+        assert score == pytest.approx(expected, abs=tolerance), type(model).__name__

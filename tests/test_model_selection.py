@@ -232,3 +232,159 @@ def test_summarize_sorts_ranking_metrics_best_first():
 def test_search_bad_input_gets_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------- measuring dishonesty
+def test_winners_curse_by_hand():
+    # two users, each candidate best for one of them: whoever chooses, the other user
+    # scores the choice 0, so peeking always reports 1 and the truth is 0
+    crossed = pd.DataFrame({"a": [1.0, 0.0], "b": [0.0, 1.0]})
+    curse = ms.winners_curse(crossed, n_repeats=20)
+    assert list(curse.columns) == ["chosen", "peeked", "honest", "optimism"]
+    assert (curse["peeked"] == 1).all() and (curse["optimism"] == 1).all()
+    assert set(curse["chosen"]) == {"a", "b"}
+    # a candidate better for everybody is always chosen and never flattered
+    clear = pd.DataFrame({"a": [0.5, 0.7, 0.2, 0.9], "b": [0.1, 0.3, 0.0, 0.4]})
+    curse = ms.winners_curse(clear, n_users=2, n_repeats=50)
+    assert (curse["chosen"] == "a").all()
+    assert curse["optimism"].mean() == pytest.approx(curse["peeked"].mean() - 0.575, abs=0.2)
+    # ties go to the first column; lower-is-better chooses the minimum
+    assert (ms.winners_curse(pd.DataFrame({"x": [1.0, 1], "y": [1.0, 1]}))["chosen"] == "x").all()
+    rmse = ms.winners_curse(crossed, greater_is_better=False, n_repeats=10)
+    assert (rmse["peeked"] == 0).all() and (rmse["optimism"] == 1).all()
+
+
+def test_winners_curse_matches_the_expected_maximum_of_two_means():
+    # two equally good candidates, per-user values N(0, 1), 50 users choose: the chosen
+    # mean is the larger of two N(0, 1/50) draws, E = (1/sqrt(pi)) / sqrt(50) ≈ 0.0798
+    rng = np.random.default_rng(0)
+    scores = pd.DataFrame(rng.normal(size=(20_000, 2)), columns=["a", "b"])
+    curse = ms.winners_curse(scores, n_users=50, n_repeats=2000, random_state=1)
+    expected = 1 / np.sqrt(np.pi) / np.sqrt(50)
+    assert abs(curse["optimism"].mean() - expected) < 0.012  # about 3 Monte Carlo SEs
+    again = ms.winners_curse(scores, n_users=50, n_repeats=2000, random_state=1)
+    pd.testing.assert_frame_equal(curse, again)
+
+
+@pytest.mark.parametrize(
+    ("scores", "kwargs", "error", "match"),
+    [
+        (pd.DataFrame({"a": [1.0, np.nan]}), {}, ValueError, "1 missing value"),
+        (pd.DataFrame({"a": [1.0]}), {}, ValueError, "at least two users"),
+        (pd.DataFrame({"a": [1.0, 2, 3, 4]}), {"n_users": 3}, ValueError, "at most half"),
+        (pd.DataFrame({"a": [1.0, 2]}), {"n_repeats": 0}, ValueError, "n_repeats must be"),
+        (np.ones((4, 2)), {}, TypeError, "one column per candidate"),
+    ],
+)
+def test_winners_curse_bad_input(scores, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ms.winners_curse(scores, **kwargs)
+
+
+LEAK_TRAIN = pd.DataFrame({"user": [1, 2, 2, 3], "item": ["a", "a", "b", "b"]})
+LEAK_FUTURE = pd.DataFrame({"user": [1, 2, 3, 4], "item": ["c", "d", "d", "d"]})
+
+
+def test_leaky_recommend_sees_the_others_future_never_ones_own():
+    before = (LEAK_TRAIN.copy(), LEAK_FUTURE.copy())
+    lists = ms.leaky_recommend(
+        PopularityRecommender(), LEAK_TRAIN, LEAK_FUTURE, [3, 1, 2], n=5, n_folds=3
+    )
+    assert lists["user"].tolist() == [3, 3, 3, 1, 1, 2, 2]  # in the order asked
+    ranks = lists.groupby("user")["rank"].apply(list).to_dict()
+    assert ranks == {1: [1, 2], 2: [1, 2], 3: [1, 2, 3]}  # best first
+    by_user = lists.groupby("user")["item"].apply(list).to_dict()
+    # user 1 never sees its own future "c"; "d" has 3 raters (users 2-4), b has 2
+    assert by_user[1] == ["d", "b"]
+    # user 2 sees "c" (user 1's future) and "d" from users 3 and 4 only: 2 raters
+    assert by_user[2] == ["d", "c"]
+    # user 3: a and d have 2 raters each (ties: first seen first), c has 1
+    assert by_user[3] == ["a", "d", "c"]
+    pd.testing.assert_frame_equal(LEAK_TRAIN, before[0])
+    pd.testing.assert_frame_equal(LEAK_FUTURE, before[1])
+
+
+def test_leaky_recommend_equals_a_refit_without_each_users_future():
+    ratings = make_marketing(n_users=40, n_items=30, mean_ratings=8).ratings
+    train, test = ms.temporal_split(ratings, 0.3)
+    users = test["user"][test["user"].isin(train["user"])].unique()[:6]
+    lists = ms.leaky_recommend(PopularityRecommender(), train, test, users, n=4, n_folds=6)
+    for user in users:
+        others = test[test["user"] != user]
+        alone = PopularityRecommender().fit(pd.concat([train, others], ignore_index=True))
+        expected = alone.recommend(users=[user], n=4)
+        got = lists[lists["user"] == user].reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, expected)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: ms.leaky_recommend(PopularityRecommender(), LEAK_TRAIN, LEAK_FUTURE, [1, 2]),
+            ValueError,
+            "n_folds \\(5\\) cannot exceed the number of users \\(2\\)",
+        ),
+        (
+            lambda: ms.leaky_recommend(
+                PopularityRecommender(), LEAK_TRAIN, LEAK_FUTURE, [1, 2], n_folds=1
+            ),
+            ValueError,
+            "n_folds must be >= 2",
+        ),
+        (
+            lambda: ms.leaky_recommend(object(), LEAK_TRAIN, LEAK_FUTURE, [1, 2], n_folds=2),
+            TypeError,
+            "scikit-learn's conventions",
+        ),
+        (
+            lambda: ms.leaky_recommend(
+                PopularityRecommender(), LEAK_TRAIN, LEAK_FUTURE.drop(columns="item"), [1, 2]
+            ),
+            ValueError,
+            "missing column\\(s\\) item",
+        ),
+    ],
+)
+def test_leaky_recommend_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_future_share_by_hand_and_on_the_splits():
+    train = pd.DataFrame({"user": [1, 1, 2, 2], "item": list("abcd"), "timestamp": [1, 2, 3, 4]})
+    test = pd.DataFrame({"user": [1, 2], "item": list("ef"), "timestamp": [2, 0]})
+    # after t = 2: 2 of 4 (equal times are not "after"); after t = 0: all 4
+    assert ms.future_share(train, test) == pytest.approx((0.5 + 1.0) / 2)
+    rng = np.random.default_rng(0)
+    ratings = pd.DataFrame(
+        {
+            "user": rng.integers(0, 50, 2000),
+            "item": np.arange(2000),
+            "timestamp": pd.to_datetime(rng.integers(0, 10**9, 2000), unit="s"),
+        }
+    )
+    assert ms.future_share(*ms.temporal_split(ratings, 0.2)) == 0.0
+    assert ms.future_share(*ms.random_split(ratings, 0.2)) == pytest.approx(0.5, abs=0.03)
+
+
+@pytest.mark.parametrize(
+    ("test", "error", "match"),
+    [
+        (pd.DataFrame({"user": [1], "item": ["x"]}), ValueError, "need a 'timestamp' column"),
+        (
+            pd.DataFrame({"user": [1], "item": ["x"], "timestamp": [np.nan]}),
+            ValueError,
+            "missing value",
+        ),
+        (
+            pd.DataFrame({"user": [1], "item": ["x"], "timestamp": pd.to_datetime(["1998-01-01"])}),
+            TypeError,
+            "comparable times",
+        ),
+    ],
+)
+def test_future_share_bad_input(test, error, match):
+    train = pd.DataFrame({"user": [1, 2], "item": ["a", "b"], "timestamp": [1, 2]})
+    with pytest.raises(error, match=match):
+        ms.future_share(train, test)

@@ -5,8 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import abtest, datasets, offers
-from recsys_lab.exercises.personalized_offers import toy_accuracy
+from recsys_lab import abtest, datasets, offers, ope
 
 Z = NormalDist().inv_cdf(0.975)
 
@@ -91,12 +90,6 @@ def test_bootstrap_and_summaries():
             "Unknown segment 'S99'",
         ),
         (lambda: offers.OfferRanker("deep").fit(datasets.load_offers()), "Unknown model"),
-        (
-            lambda: offers.serve(
-                None, pd.DataFrame({"a": [1]}), np.random.default_rng(0), ["x"], explore=1.5
-            ),
-            "explore must be between 0 and 1",
-        ),
     ],
 )
 def test_bad_input(call, match):
@@ -104,8 +97,15 @@ def test_bad_input(call, match):
         call()
 
 
+def _toy_accuracy(model):
+    toy = datasets.load_offers()
+    ranker = offers.OfferRanker(model, context=("feature_1", "feature_2")).fit(toy)
+    p = np.array([ranker.predict_proba(toy.iloc[[k]], o)[0] for k, o in enumerate(toy["offer"])])
+    return ((p > 0.5) == toy["response"].to_numpy()).mean()
+
+
 def test_crossed_model_learns_the_toy_pattern_and_plain_does_not():
-    assert toy_accuracy("crossed") > toy_accuracy("plain")
+    assert _toy_accuracy("crossed") > _toy_accuracy("plain")
     toy = datasets.load_offers()
     crossed = offers.OfferRanker("crossed", context=("feature_1", "feature_2")).fit(toy)
     plain = offers.OfferRanker("plain", context=("feature_1", "feature_2")).fit(toy)
@@ -221,3 +221,167 @@ def test_world_bad_input(call, match):
 def test_logging_with_an_unfitted_ranker_says_so():
     with pytest.raises(RuntimeError, match="not fitted yet"):
         offers.log_serving(offers.OfferWorld(n_offers=3, n_segments=2), offers.OfferRanker())
+
+
+# --- rankers: crosses, one design for all offers, the segment rule ---------------------------
+
+
+def test_crossed_model_has_the_worlds_three_way_terms():
+    world = offers.OfferWorld(n_offers=3, n_segments=2, seed=0)
+    log = world.log(3000)
+    full = offers.OfferRanker("crossed").fit(log)
+    names = list(full.columns_)
+    assert any(n.startswith("offer_1×channel,device=web,mobile") for n in names)
+    assert any(n.startswith("offer_1×feature_1,feature_2=0,1") for n in names)
+    two_way = offers.OfferRanker("crossed", crosses=()).fit(log)
+    assert not any("," in n for n in two_way.columns_)
+    toy = offers.OfferRanker("crossed", context=("feature_1", "feature_2")).fit(
+        datasets.load_offers()
+    )
+    assert any("feature_1,feature_2" in n for n in toy.columns_)  # only the crosses it can form
+    assert offers.OfferRanker("plain").fit(log).columns_.size < two_way.columns_.size
+    with pytest.raises(ValueError, match=r"crosses name column\(s\) \['colour'\]"):
+        offers.OfferRanker("crossed", crosses=[("colour", "device")]).fit(log)
+
+
+def test_rank_scores_every_offer_as_predict_proba_does():
+    world = offers.OfferWorld(n_offers=3, n_segments=2, seed=0)
+    for model in ("plain", "crossed", "boosting"):
+        ranker = offers.OfferRanker(model).fit(world.log(2000))
+        requests = world.sample_contexts(7, np.random.default_rng(1))
+        table = ranker.rank(requests)
+        for offer in world.offers:
+            np.testing.assert_allclose(table[offer], ranker.predict_proba(requests, offer))
+    with pytest.raises(ValueError, match="Unknown offer"):
+        ranker.rank(requests, ["offer_9"])
+
+
+def test_a_plain_model_ranks_the_offers_the_same_way_for_every_request():
+    world = offers.OfferWorld(seed=0)
+    ranker = offers.OfferRanker("plain").fit(world.log(5000))
+    assert ranker.rank(world.context_grid()).idxmax(axis=1).nunique() == 1
+
+
+def test_segment_rule_by_hand():
+    log = pd.DataFrame(
+        {
+            "segment": ["a", "a", "a", "b", "b", "b", "a"],
+            "offer": ["x", "x", "y", "x", "y", "y", "y"],
+            "response": [1, 1, 0, 0, 1, 0, 1],
+            "explored": [True, True, True, True, True, True, False],  # the last is not used
+        }
+    )
+    rule = offers.SegmentRule().fit(log)
+    scores = rule.rank(pd.DataFrame({"segment": ["a", "b", "c"]}))
+    # a: x 2/2, y 0/1; b: x 0/1, y 1/2; c (unknown): the overall rates x 2/3, y 1/3
+    np.testing.assert_allclose(scores.to_numpy(), [[1, 0], [0, 0.5], [2 / 3, 1 / 3]])
+    everything = offers.SegmentRule(explored_only=False).fit(log)
+    assert everything.rank(pd.DataFrame({"segment": ["a"]}))["y"].iloc[0] == 0.5
+    policy = ope.Policy(rule, ["x", "y"])
+    np.testing.assert_allclose(policy(pd.DataFrame({"segment": ["a", "b"]})), [[1, 0], [0, 1]])
+    with pytest.raises(ValueError, match="explored"):
+        offers.SegmentRule().fit(log.drop(columns="explored"))
+    with pytest.raises(RuntimeError, match="not fitted"):
+        offers.SegmentRule().rank(log)
+
+
+# --- serving: training cost and replicated runs ---------------------------------------------
+
+
+def test_training_rows_count_the_fits_and_their_windows():
+    world = offers.OfferWorld(n_offers=3, n_segments=2, seed=0)
+    kwargs = {"n_days": 10, "requests_per_day": 100, "first_model_day": 3, "model": "plain"}
+    weekly = offers.simulate_serving(world, retrain_every=7, window_days=7, **kwargs)
+    daily = offers.simulate_serving(world, retrain_every=1, window_days=2, **kwargs)
+    # weekly: days 3 (3 days of history) and 10 (not reached) -> one fit on 300 rows
+    assert weekly["train_rows"].tolist() == [0, 0, 0, 300] + [0] * 6
+    # daily on the last 2 days: days 3..9 -> 7 fits of 200 rows
+    assert daily["train_rows"].tolist() == [0, 0, 0] + [200] * 7
+    assert (daily["model_day"] == [-1, -1, -1, 3, 4, 5, 6, 7, 8, 9]).all()
+
+
+def test_replicated_serving_is_simulate_serving_per_config_and_seed():
+    world = offers.OfferWorld(n_offers=3, n_segments=2, seed=0)
+    common = {"n_days": 4, "requests_per_day": 100, "first_model_day": 2, "model": "plain"}
+    runs = offers.replicate_serving(
+        world, {"a": {"explore": 0.1}, "b": {"explore": 0.3}}, seeds=[0, 5], **common
+    )
+    one = offers.simulate_serving(world, explore=0.3, random_state=5, **common)
+    got = runs[(runs["config"] == "b") & (runs["seed"] == 5)].drop(columns=["config", "seed"])
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), one)
+    with pytest.raises(ValueError, match="at least one run"):
+        offers.replicate_serving(world, {}, seeds=[0], **common)
+
+
+# --- A/B logs -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ab_world():
+    world = offers.OfferWorld(n_offers=3, n_segments=3, seed=1)
+    return world, offers.OfferRanker("crossed").fit(world.log(5000))
+
+
+def test_each_arm_clicks_at_its_policys_true_value(ab_world):
+    world, ranker = ab_world
+    uniform = lambda ctx: np.full((len(ctx), 3), 1 / 3)  # noqa: E731
+    log = offers.ab_log(world, ranker, uniform, n_users=60_000, random_state=0)
+    assert (log.groupby("user").size() == 1).all() and (log["period"] == "test").all()
+    greedy = ope.Policy(ranker, world.offers)
+    for group, policy in (("control", uniform), ("treatment", greedy)):
+        clicks = log.loc[log["group"] == group, "clicked"]
+        low, high = abtest.wilson_interval(int(clicks.sum()), len(clicks), confidence=0.999)
+        assert low < world.policy_value(policy) < high
+    # the default control: one offer for everybody, the best on average
+    default = offers.ab_log(world, ranker, n_users=2000, random_state=0)
+    shown = default.loc[default["group"] == "control", "offer"].unique()
+    grid = world.context_grid()
+    assert list(shown) == [
+        world.offers[int((grid["probability"] @ world.click_probability(grid)).argmax())]
+    ]
+
+
+def test_visits_pre_period_and_user_heterogeneity(ab_world):
+    world, ranker = ab_world
+    log = offers.ab_log(
+        world, ranker, n_users=8000, visits=4, pre_visits=2, user_sd=1.0, random_state=2
+    )
+    test, pre = log[log["period"] == "test"], log[log["period"] == "pre"]
+    per_user = test.groupby("user").size()
+    assert per_user.min() >= 1 and per_user.mean() == pytest.approx(4, abs=0.1)
+    assert len(pre) / 8000 == pytest.approx(2, abs=0.1)
+    # a user keeps segment, channel and device over all visits
+    assert (log.groupby("user")[["segment", "channel", "device"]].nunique() == 1).all().all()
+    # before the test everyone gets the control offer
+    assert pre["offer"].nunique() == 1
+    # users' clicks before and during the test are correlated (activity, personal taste)
+    clicks = pd.DataFrame(
+        {"test": test.groupby("user")["clicked"].sum(), "pre": pre.groupby("user")["clicked"].sum()}
+    ).fillna(0)
+    assert clicks.corr().iloc[0, 1] > 0.2
+
+
+def test_opted_out_users_are_served_like_control(ab_world):
+    world, ranker = ab_world
+    log = offers.ab_log(world, ranker, n_users=6000, opt_out_share=0.5, random_state=3)
+    treated = log[log["group"] == "treatment"]
+    assert treated["opted_out"].mean() == pytest.approx(0.5, abs=0.03)
+    assert not log.loc[log["group"] == "control", "opted_out"].any()
+    control_offer = log.loc[log["group"] == "control", "offer"].iloc[0]
+    assert (treated.loc[treated["opted_out"], "offer"] == control_offer).all()
+    assert log["revenue"].ge(0).all() and (log["revenue"] > 0).eq(log["purchased"] == 1).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"visits": 0.5}, ValueError, "visits must be >= 1"),
+        ({"opt_out_share": 1.5}, ValueError, "opt_out_share must be between 0 and 1"),
+        ({"control": 3}, TypeError, "a policy must be a fitted OfferRanker"),
+        ({"control": lambda ctx: np.ones((len(ctx), 3))}, ValueError, "summing to 1"),
+    ],
+)
+def test_ab_log_bad_input(ab_world, kwargs, error, match):
+    world, ranker = ab_world
+    with pytest.raises(error, match=match):
+        offers.ab_log(world, ranker, n_users=10, **kwargs)

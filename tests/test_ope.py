@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab import abtest, offers, ope
+from recsys_lab import abtest, offers, ope, ope_study
 
 # A five-request log, written out by hand.
 #
@@ -437,3 +437,144 @@ def test_properties_of_ips_snips_and_ess(log):
     assert ope.doubly_robust(reward, pscore, target, reward, v) == pytest.approx(
         ope.direct_method(v)
     )
+
+
+# --- differences, all four estimators at once --------------------------------------------------
+
+
+def test_difference_by_hand_and_paired():
+    # target (1, 0, 1, 0) vs baseline (0, 1, 0, 1), pscore 0.5: IPS terms 2r vs 2r on the
+    # other half: (2 + 0 + 2 + 0)/4 − (0 + 0 + 0 + 2)/4 = 0.5
+    reward, pscore = [1, 0, 1, 1], [0.5] * 4
+    d = ope.difference(
+        ope.ips, {"target_pscore": [1, 0, 1, 0]}, {"target_pscore": [0, 1, 0, 1]},
+        reward=reward, pscore=pscore,
+    )  # fmt: skip
+    assert d.estimate == pytest.approx(0.5) and d.low <= d.estimate <= d.high
+    # a policy against itself: exactly 0 in every resample
+    same = ope.difference(
+        ope.snips,
+        {"target_pscore": TARGET},
+        {"target_pscore": TARGET},
+        reward=REWARD,
+        pscore=PSCORE,
+    )
+    assert same == (0.0, 0.0, 0.0)
+
+
+def test_difference_is_narrower_than_two_separate_intervals():
+    rng = np.random.default_rng(1)
+    n = 4000
+    pscore = rng.choice([0.2, 0.8], n)
+    base = rng.uniform(0, 1, n)
+    target = np.clip(base + rng.normal(0, 0.05, n), 0, 1)  # two similar policies
+    reward = rng.binomial(1, 0.3, n)
+    d = ope.difference(
+        ope.ips, {"target_pscore": target}, {"target_pscore": base}, reward=reward, pscore=pscore
+    )
+    a = ope.interval(ope.ips, reward=reward, pscore=pscore, target_pscore=target)
+    b = ope.interval(ope.ips, reward=reward, pscore=pscore, target_pscore=base)
+    assert d.estimate == pytest.approx(a.estimate - b.estimate)
+    assert (d.high - d.low) < 0.5 * np.hypot(a.high - a.low, b.high - b.low)
+
+
+def test_evaluate_policy_equals_the_four_estimators():
+    on_log = ope.TargetProbabilities(np.zeros(5, int), np.c_[TARGET, 1 - TARGET], TARGET)
+    q_hat = np.c_[REWARD_HAT, np.full(5, 0.1)]
+    table = ope.evaluate_policy(REWARD, PSCORE, on_log, q_hat, n_resamples=200)
+    v, q = on_log.target_value_hat(q_hat), on_log.reward_hat(q_hat)
+    want = [
+        ope.direct_method(v),
+        ope.ips(REWARD, PSCORE, TARGET),
+        ope.snips(REWARD, PSCORE, TARGET),
+        ope.doubly_robust(REWARD, PSCORE, TARGET, q, v),
+    ]
+    assert list(table.index) == ["DM", "IPS", "SNIPS", "DR"]
+    np.testing.assert_allclose(table["estimate"], want)
+    assert (table["low"] <= table["estimate"]).all() and (table["estimate"] <= table["high"]).all()
+    # each interval is the one ope.interval gives with the same seed (one shared resampling)
+    ips = ope.interval(ope.ips, reward=REWARD, pscore=PSCORE, target_pscore=TARGET, n_resamples=200)
+    assert (table.loc["IPS", "low"], table.loc["IPS", "high"]) == pytest.approx(ips[1:])
+
+
+# --- ope_study: estimates beside the truth ---------------------------------------------------
+
+
+def test_summarize_by_hand():
+    # two logs of one policy (truth 0.5): estimates 0.4 and 0.7, intervals cover once
+    results = pd.DataFrame(
+        {
+            "policy": ["p", "p"],
+            "estimator": ["IPS", "IPS"],
+            "estimate": [0.4, 0.7],
+            "low": [0.3, 0.6],
+            "high": [0.6, 0.8],
+            "truth": [0.5, 0.5],
+            "ess": [10.0, 20.0],
+            "support_deficit": [0.0, 0.0],
+        }
+    )
+    row = ope_study.summarize(results).loc[("p", "IPS")]
+    assert row["bias"] == pytest.approx(0.05)  # (−0.1 + 0.2) / 2
+    assert row["rmse"] == pytest.approx(np.sqrt((0.01 + 0.04) / 2))
+    assert row["sd"] == pytest.approx(np.std([0.4, 0.7], ddof=1))
+    assert row["bias_se"] == pytest.approx(row["sd"] / np.sqrt(2))
+    assert row["coverage"] == 0.5 and row["ess"] == 15.0
+    assert (row["rmse_low"], row["rmse_high"]) == pytest.approx((0.1, 0.2))  # √0.01, √0.04
+    assert (row["coverage_low"], row["coverage_high"]) == pytest.approx(
+        abtest.wilson_interval(1, 2)
+    )
+    with pytest.raises(ValueError, match="results lack column"):
+        ope_study.summarize(results.drop(columns="truth"))
+
+
+@pytest.fixture(scope="module")
+def small_study():
+    world = offers.OfferWorld(n_offers=3, n_segments=2, seed=1)
+    train = offers.log_serving(world, "plain", n_days=6, requests_per_day=400, first_model_day=2)
+    policies = ope_study.candidate_policies(train, world.offers)
+    grid = world.context_grid()
+    tables = {name: policy(grid) for name, policy in policies.items()}
+    logger = offers.OfferRanker("plain").fit(train)
+    return world, logger, tables
+
+
+def test_candidate_policies_are_served_like_production(small_study):
+    _world, _, tables = small_study
+    assert list(tables) == ["production", "crossed", "boosting", "segment rule"]
+    for table in tables.values():  # the pick with 0.9 + 0.1/3, every other offer 0.1/3
+        assert np.allclose(np.sort(table, axis=1)[:, 0], 0.1 / 3)
+        assert np.allclose(table.sum(axis=1), 1)
+
+
+def test_repeated_logs_put_the_truth_beside_reproducible_estimates(small_study):
+    world, logger, tables = small_study
+    kwargs = {"epsilon": 0.2, "n_days": 2, "requests_per_day": 500, "n_resamples": 50}
+    runs = ope_study.repeated_logs(world, logger, tables, seeds=[0, 1], **kwargs)
+    assert len(runs) == 2 * len(tables) * 4 and list(runs.columns[:3]) == [
+        "epsilon",
+        "log",
+        "policy",
+    ]
+    for name, table in tables.items():
+        assert np.allclose(runs.loc[runs["policy"] == name, "truth"], world.policy_value(table))
+    again = ope_study.repeated_logs(world, logger, tables, seeds=[1], **kwargs)
+    pd.testing.assert_frame_equal(again, runs[runs["log"] == 1].reset_index(drop=True))
+    assert not np.allclose(runs.loc[runs["log"] == 0, "estimate"], again["estimate"])
+    with pytest.raises(ValueError, match="shape"):
+        ope_study.repeated_logs(world, logger, {"bad": np.ones((2, 3))}, seeds=[0], **kwargs)
+
+
+def test_without_exploration_the_reward_model_knows_only_the_mean_of_unseen_offers(small_study):
+    world, logger, _tables = small_study
+    log = offers.log_serving(world, logger, n_days=2, requests_per_day=500, epsilon=0.0)
+    assert log["offer"].nunique() < world.n_offers
+    unseen = next(o for o in world.offers if o not in set(log["offer"]))
+    always = np.zeros((len(world.context_grid()), world.n_offers))
+    always[:, world.offers.index(unseen)] = 1.0
+    rows = ope_study.estimate_log(world, log, {"unseen": always}, n_resamples=20)
+    dm = rows.set_index("estimator").loc["DM"]
+    assert dm["estimate"] == pytest.approx(log["response"].mean())
+    assert dm["support_deficit"] == pytest.approx(1.0)
+    assert rows.set_index("estimator").loc["IPS", "estimate"] == 0.0  # no click ever reweighted
+    assert np.isnan(rows.set_index("estimator").loc["SNIPS", "estimate"])  # 0/0, not an error

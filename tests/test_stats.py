@@ -235,3 +235,44 @@ def test_seeded_and_generator_random_states():
 def test_bad_input_gets_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ------------------------------------------------------------------ resampled power
+def test_resampled_power_is_scipys_t_test_on_the_same_draws():
+    d = np.random.default_rng(4).normal(0.1, 0.5, 300)
+    n, repeats = 40, 500
+    picks = np.random.default_rng(9).integers(0, d.size, size=(repeats, n), dtype=np.int64)
+    reference = np.mean(st.ttest_1samp(d[picks], 0.0, axis=1).pvalue < 0.05)
+    assert stats.resampled_power(d, n, n_repeats=repeats, random_state=9) == reference
+
+
+@pytest.mark.parametrize("n", [20, 60, 150])
+def test_resampled_power_agrees_with_the_formula_for_normal_differences(n):
+    d = np.random.default_rng(n).normal(0.1, 0.4, 20_000)
+    formula = stats.paired_power(d.mean(), d.std(ddof=1), n)
+    resampled = stats.resampled_power(d, n, n_repeats=4000, random_state=1)
+    assert abs(resampled - formula) < 4 * np.sqrt(formula * (1 - formula) / 4000) + 0.005
+
+
+def test_resampled_power_edge_cases_and_seeds():
+    assert stats.resampled_power([0.3] * 10, 5) == 1.0  # no spread, non-zero mean: always seen
+    assert stats.resampled_power([0.0] * 10, 5) == 0.0  # nothing to see
+    d = np.random.default_rng(2).normal(0.05, 0.3, 500)
+    first = stats.resampled_power(d, 50, random_state=3)
+    assert first == stats.resampled_power(d, 50, random_state=np.random.default_rng(3))
+    assert stats.resampled_power(d, 50, alpha=0.01) < stats.resampled_power(d, 50, alpha=0.2)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: stats.resampled_power([0.1, 0.2], 1), ValueError, "n must be >= 2"),
+        (lambda: stats.resampled_power([0.1, np.nan], 5), ValueError, "1 missing value"),
+        (lambda: stats.resampled_power([0.1, 0.2], 5, alpha=1.5), ValueError, "alpha must"),
+        (lambda: stats.resampled_power([0.1, 0.2], 5, n_repeats=0), ValueError, "n_repeats"),
+        (lambda: stats.resampled_power(["a", "b"], 5), TypeError, "must hold numbers"),
+    ],
+)
+def test_resampled_power_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -46,7 +46,7 @@ from recsys_lab.metrics.ranking import (
     precision_at_k,
     recall_at_k,
 )
-from recsys_lab.metrics.sampled import sampled_ranking
+from recsys_lab.metrics.sampled import sampled_hit_probability, sampled_ranking
 
 __all__ = [
     "Evaluation",
@@ -80,6 +80,7 @@ __all__ = [
     "prediction_coverage",
     "recall_at_k",
     "rmse",
+    "sampled_hit_probability",
     "sampled_ranking",
     "serendipity",
     "set_level_resamples",

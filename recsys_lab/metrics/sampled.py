@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable, Iterable
 
 import numpy as np
 import pandas as pd
+from scipy import stats as st
 
 from recsys_lab._validation import check_positive_int, check_ratings
 from recsys_lab.metrics import ranking
@@ -140,3 +141,58 @@ def sampled_ranking(
     table = ranking.per_user(lists, truth, k)[["hit_rate", "ndcg"]]
     negatives = np.bincount(np.concatenate(neg_u), minlength=len(users))
     return table.assign(negatives=negatives[users.get_indexer(table.index)])
+
+
+def sampled_hit_probability(
+    rank: object, n_items: int, k: int = 10, n_negatives: int = 100
+) -> np.ndarray:
+    r"""Probability that an item at full rank ``rank`` is in the top ``k`` of a sampled ranking.
+
+    An item ranked :math:`r`-th of the :math:`N` items a model can rank for a user has
+    :math:`r - 1` items above it. Of :math:`m` negatives drawn uniformly without replacement
+    from the other :math:`N - 1`, the number :math:`X` that rank above it is hypergeometric,
+    and the item is a sampled hit at ``k`` when :math:`X \le k - 1`:
+
+    .. math:: P(\text{hit} \mid r) = P\big(X \le k - 1\big),\quad
+              X \sim \text{Hypergeometric}(N - 1,\ r - 1,\ m)
+
+    (Krichene & Rendle, KDD 2020, section 3). It is 1 for :math:`r \le k`, falls smoothly
+    around :math:`r \approx kN/(m+1)` and reaches 0 only at :math:`r > N - m + k - 1`: sampled
+    HR@k weighs every rank, where full HR@k counts the top ``k`` only. Summed over all
+    ranks it is exactly :math:`kN/(m + 1)` (the held-out item's rank among the
+    :math:`m + 1` candidates is uniform when :math:`r` is), the width of the full-ranking
+    cut-off sampled HR@k stands in for. With :math:`m \ge N - 1` nothing is sampled away
+    and the result is the full HR@k: 1 for :math:`r \le k`, else 0.
+
+    Parameters
+    ----------
+    rank : int or array-like of int
+        Full ranks, 1 = best, at most ``n_items``.
+    n_items : int
+        :math:`N`, the items ranked for the user (the catalog minus the user's history).
+    k : int, default 10
+    n_negatives : int, default 100
+
+    Returns
+    -------
+    ndarray
+        One probability per rank (a 0-d array for a scalar rank).
+
+    Examples
+    --------
+    >>> sampled_hit_probability([1, 10, 100, 163, 300, 500], n_items=1682).round(3).tolist()
+    [1.0, 1.0, 0.936, 0.498, 0.009, 0.0]
+    >>> round(float(sampled_hit_probability(np.arange(1, 1683), 1682).sum()), 2)  # 10 × 1682/101
+    166.53
+    """
+    n_items = check_positive_int(n_items, "n_items")
+    k = check_positive_int(k, "k")
+    n_negatives = check_positive_int(n_negatives, "n_negatives")
+    try:
+        r = np.asarray(rank, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("rank must be an integer or integers (1 = the top item).") from None
+    if np.isnan(r).any() or (r != np.round(r)).any() or (r < 1).any() or (r > n_items).any():
+        raise ValueError(f"rank must hold whole numbers from 1 to n_items = {n_items}, got {rank}.")
+    m = min(n_negatives, n_items - 1)
+    return np.asarray(st.hypergeom.cdf(k - 1, n_items - 1, r - 1, m), dtype=float)
