@@ -43,8 +43,8 @@ BENCHMARKS = {
         "Real MovieLens-100k, 3 folds; fit times on the first fold. The SGD is Surprise's SVD "
         "re-written (numba kernel, compiled before timing); ALS has no Surprise "
         "counterpart. Top-10 from a fitted SVD: Surprise's anti-test-set loop vs "
-        "`surprise_tools.top_n`, which ranks on the unclipped estimate (Surprise's clipped "
-        "estimates tie at 5, so those lists can differ).",
+        "`surprise_tools.top_n`, which ranks on the unclipped estimate; the lists are "
+        "compared on scores clipped to 1–5 as Surprise's `predict` clips them.",
     ),
     "metrics_vs_recmetrics": (
         "Metrics vs recmetrics",
