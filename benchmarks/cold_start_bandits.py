@@ -5,7 +5,7 @@ Usage (from the repository root; about a minute on a 2-core laptop):
     PYTHONPATH=. .venv/bin/python benchmarks/cold_start_bandits.py
 
 Five offers with click rates 4, 5, 6, 8 and 10 %, 5,000 rounds, runs seeded 0–19
-(:func:`recsys_lab.bandits.compare` with ``per_run=True``); the policies are
+(:func:`recsys_lab.simulation.bandits.compare` with ``per_run=True``); the policies are
 :data:`POLICIES`. Writes ``benchmarks/results/cold_start_bandits.csv``:
 ``round, policy, run, regret`` every 50 rounds. The cold-start notebook recomputes run 0
 live and compares.
@@ -13,7 +13,7 @@ live and compares.
 
 from pathlib import Path
 
-from recsys_lab import bandits
+from recsys_lab.simulation import bandits
 
 CTR = [0.04, 0.05, 0.06, 0.08, 0.10]
 POLICIES = {

@@ -16,7 +16,8 @@ The cold-start notebook recomputes one history length live and compares.
 
 from pathlib import Path
 
-from recsys_lab import coldstart, datasets
+from recsys_lab import coldstart
+from recsys_lab import data as datasets
 
 LENGTHS = (0, 1, 3, 5, 10, 20)
 OUT = Path(__file__).resolve().parent / "results" / "cold_start_newcomers.csv"

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from recsys_lab import metrics
-from recsys_lab.datasets import load_movielens
-from recsys_lab.model_selection import per_user_split
+from recsys_lab.data import load_movielens
+from recsys_lab.evaluation import metrics
+from recsys_lab.evaluation.model_selection import per_user_split
 from recsys_lab.models import BPR
 
 RESULTS = Path(__file__).parent / "results" / "implicit_bpr_sampling.csv"

@@ -25,11 +25,11 @@ from pathlib import Path
 import pandas as pd
 from sklearn.base import clone
 
-from recsys_lab import metrics, stats
-from recsys_lab.datasets import load_movielens
-from recsys_lab.model_selection import per_user_split
+from recsys_lab.data import load_movielens
+from recsys_lab.evaluation import metrics, stats
+from recsys_lab.evaluation.model_selection import per_user_split
 from recsys_lab.models import EASE, ImplicitALS
-from recsys_lab.two_stage import TwoStageRecommender
+from recsys_lab.models.two_stage import TwoStageRecommender
 
 RESULTS = Path(__file__).parent / "results" / "implicit_two_stage.csv"
 SEEDS = (0, 1, 2)

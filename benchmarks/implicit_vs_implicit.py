@@ -4,12 +4,12 @@ Usage (from the repository root):
 
     .venv/bin/python benchmarks/implicit_vs_implicit.py        # about 30 seconds
 
-Data: ML-100k (`recsys_lab.datasets.load_movielens`, offline from the RecBole 1.2.1 wheel's
-files), every rating a binary interaction, `recsys_lab.model_selection.per_user_split`
+Data: ML-100k (`recsys_lab.data.load_movielens`, offline from the RecBole 1.2.1 wheel's
+files), every rating a binary interaction, `recsys_lab.evaluation.model_selection.per_user_split`
 (seeded, each user's 20 %; every held-out item relevant) — the split of the
 implicit-feedback notebook, which recomputes one row of this table live. Every model ranks
 all items the user has not seen in training; nDCG@10 with binary gain
-(`recsys_lab.metrics.ndcg_at_k`).
+(`recsys_lab.evaluation.metrics.ndcg_at_k`).
 
 Settings are the same on both sides (see the models' docstrings for what that takes):
 - ALS: 64 factors, reg 0.05, alpha 1, 15 iterations, 3 CG steps. `implicit` reads its
@@ -42,9 +42,9 @@ import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from recsys_lab.datasets import load_movielens
-from recsys_lab.metrics import ndcg_at_k
-from recsys_lab.model_selection import per_user_split
+from recsys_lab.data import load_movielens
+from recsys_lab.evaluation.metrics import ndcg_at_k
+from recsys_lab.evaluation.model_selection import per_user_split
 from recsys_lab.models import (
     BPR,
     EASE,

@@ -32,8 +32,8 @@ import pandas as pd
 import scipy.sparse as sp
 from implicit.nearest_neighbours import CosineRecommender
 
-from recsys_lab.datasets import make_marketing
-from recsys_lab.neighbors import KNNRecommender
+from recsys_lab.data import make_marketing
+from recsys_lab.teaching.neighbors import KNNRecommender
 
 K, N_CHECK = 40, 50
 

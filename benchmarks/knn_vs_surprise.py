@@ -26,8 +26,8 @@ import harness  # first: fixes the thread counts before numpy loads
 import numpy as np
 from surprise import Dataset, KNNBasic, Reader
 
-from recsys_lab.datasets import load_movielens
-from recsys_lab.neighbors import KNNRecommender
+from recsys_lab.data import load_movielens
+from recsys_lab.teaching.neighbors import KNNRecommender
 
 CONFIGS = [("msd", True), ("cosine", False), ("msd", False)]
 K, N_SAMPLE = 40, 50

@@ -1,4 +1,4 @@
-"""recsys_lab.metrics against recmetrics 0.1.5, same inputs, one run.
+"""recsys_lab.evaluation.metrics against recmetrics 0.1.5, same inputs, one run.
 
 Usage (from the repository root, after `make setup`; about 1 minute):
 
@@ -30,9 +30,9 @@ import harness  # first: fixes the thread counts before numpy loads
 import numpy as np
 import pandas as pd
 
-from recsys_lab import metrics
-from recsys_lab.datasets import load_movielens
-from recsys_lab.neighbors import KNNRecommender
+from recsys_lab.data import load_movielens
+from recsys_lab.evaluation import metrics
+from recsys_lab.teaching.neighbors import KNNRecommender
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

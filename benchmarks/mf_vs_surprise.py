@@ -27,10 +27,10 @@ import harness  # first: fixes the thread counts before numpy loads
 import numpy as np
 from surprise import SVD
 
-from recsys_lab import surprise_tools
-from recsys_lab.datasets import load_movielens
+from recsys_lab.data import load_movielens
+from recsys_lab.evaluation.model_selection import kfold_indices
 from recsys_lab.mf import ALSMatrixFactorization, SGDMatrixFactorization
-from recsys_lab.model_selection import kfold_indices
+from recsys_lab.models import surprise_tools
 
 
 def rmse(truth, pred) -> float:

@@ -5,15 +5,15 @@ Usage (from the repository root; a few minutes on a 2-core laptop):
     PYTHONPATH=. .venv/bin/python benchmarks/movielens_100k.py                # every part
     PYTHONPATH=. .venv/bin/python benchmarks/movielens_100k.py rating ranking # some parts
 
-Data: GroupLens's MovieLens-100k as :func:`recsys_lab.datasets.load_movielens` returns it
+Data: GroupLens's MovieLens-100k as :func:`recsys_lab.data.load_movielens` returns it
 (``u.data`` order, no network). Parts and the files they write in ``benchmarks/results/``:
 
 ``rating``
     Surprise's eleven algorithms with its benchmark's settings
-    (:func:`recsys_lab.surprise_tools.algorithms`) on the 5 folds of
+    (:func:`recsys_lab.models.surprise_tools.algorithms`) on the 5 folds of
     ``KFold(n_splits=5, random_state=0)`` — the folds of Surprise's published table, since
     the ratings come in the same order — and, on the same folds
-    (:func:`recsys_lab.surprise_tools.kfold`), ``KNNRecommender(k=40, similarity="msd")``,
+    (:func:`recsys_lab.models.surprise_tools.kfold`), ``KNNRecommender(k=40, similarity="msd")``,
     ``SGDMatrixFactorization()`` and ``ALSMatrixFactorization()``.
     SVD++ is by far the slowest (about ten times SVD's time per fold), so it runs on the
     first ``--svdpp-folds`` folds only (default 1); the CSV says how many folds each row used.
@@ -54,15 +54,17 @@ import pandas as pd
 from surprise import SVD, accuracy
 from surprise.model_selection import KFold
 
-from recsys_lab import datasets, metrics, model_selection, surprise_tools
+from recsys_lab import data as datasets
+from recsys_lab.data.movielens import MovieLens
+from recsys_lab.evaluation import metrics, model_selection
 from recsys_lab.models import (
     ALSMatrixFactorization,
     KNNRecommender,
     PopularityRecommender,
     SGDMatrixFactorization,
+    surprise_tools,
 )
 from recsys_lab.models.surprise_adapter import SurpriseRecommender
-from recsys_lab.movielens import MovieLens
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SURPRISE = "Surprise 1.1.5 (run here)"

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from recsys_lab import offers, ope_study
+from recsys_lab import simulation as offers
+from recsys_lab.simulation import ope_study
 
 RESULTS = Path(__file__).parent / "results" / "off_policy_repeated_logs.csv"
 EPSILONS = (0.0, 0.01, 0.1, 0.2)

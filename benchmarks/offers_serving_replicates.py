@@ -9,7 +9,7 @@ notebook's comparisons need the spread over paths. Two studies in the offer worl
 * ``offers_segment_shift.csv`` — the first two weeks bring segments S01–S04 only, then
   S05–S08; 35 days, retraining weekly on the last 14 days, with 10 % exploration or none.
 
-Each file holds :func:`recsys_lab.offers.replicate_serving`'s daily rows. The notebook
+Each file holds :func:`recsys_lab.simulation.replicate_serving`'s daily rows. The notebook
 recomputes seed 0 live and checks it against these files.
 
 Usage: python benchmarks/offers_serving_replicates.py   (about three minutes on a laptop)
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recsys_lab import offers
+from recsys_lab import simulation as offers
 
 RESULTS = Path(__file__).parent / "results"
 SEEDS = range(20)

@@ -1,13 +1,47 @@
 """recsys-lab: the helper package behind the recommender-systems notebooks.
 
-Every algorithm the notebooks teach lives here, small, documented and tested:
+Every algorithm the notebooks teach lives here, small, documented and tested, in five
+layers; each imports only from the layers below it:
+
+==============  ===========================================================================
+``teaching``    the salesperson example's distances, voting and neighbours, assignment,
+                exercises, widgets, plots, and the notebooks' ready-made experiments
+``simulation``  the offer world, 90/10 serving with logged propensities, A/B logs, bandits
+``evaluation``  metrics, splits-based tuning (``model_selection``), statistics, off-policy
+                estimators, A/B analysis, newcomer evaluation
+``models``      every recommender on one contract (:class:`models.Recommender`)
+``data``        shipped tables, the synthetic shop, MovieLens, your own events, splits
+==============  ===========================================================================
+
+The short paths of the public API work as well (see :mod:`recsys_lab._moved`):
 
 >>> from recsys_lab import datasets, neighbors
 >>> neighbors.predict(datasets.load_sales(), "Alyssa", "Staples", k=2)
 400000.0
 """
 
-from recsys_lab import assignment, datasets, distances, exercises, neighbors, voting
+from recsys_lab import _moved
 
-__all__ = ["assignment", "datasets", "distances", "exercises", "neighbors", "voting"]
+_moved.install()
+
+from recsys_lab import coldstart, mf  # noqa: E402
+from recsys_lab import data as datasets  # noqa: E402
+from recsys_lab import simulation as offers  # noqa: E402
+from recsys_lab.evaluation import metrics, model_selection, ope, stats  # noqa: E402
+from recsys_lab.teaching import assignment, distances, neighbors, voting  # noqa: E402
+
+__all__ = [
+    "assignment",
+    "coldstart",
+    "datasets",
+    "distances",
+    "metrics",
+    "mf",
+    "model_selection",
+    "neighbors",
+    "offers",
+    "ope",
+    "stats",
+    "voting",
+]
 __version__ = "0.2.0"

@@ -10,12 +10,12 @@ master and the resources (:func:`session`).
   master URL and ``spark.*`` settings of ``RECSYS_LAB_SPARK_MASTER`` and
   ``RECSYS_LAB_SPARK_CONF`` (:func:`spark_settings`); Arrow on for pandas transfers;
 * :func:`make_marketing` — the synthetic shop's ratings generated *inside* Spark, with the
-  generative story of :func:`recsys_lab.datasets.make_marketing` (each user's items drawn
+  generative story of :func:`recsys_lab.data.make_marketing` (each user's items drawn
   by Gumbel top-k from popularity × exp(0.6 affinity), seeded per user);
   :func:`marketing_parquet` writes them once to a Parquet folder you name and reads
   them back;
 * :func:`ranking_metrics`, :func:`catalog_coverage`, :func:`novelty`,
-  :func:`personalization` — the definitions of :mod:`recsys_lab.metrics`, with Spark SQL
+  :func:`personalization` — the definitions of :mod:`recsys_lab.evaluation.metrics`, with Spark SQL
   and window functions, returning the same numbers;
 * :func:`fit_als` (explicit or implicit feedback), :func:`top_n` and
   :func:`popularity_top_n` — lists of unseen items, like every recommender of
@@ -179,19 +179,19 @@ def make_marketing(
     """Ratings of the synthetic shop generated in Spark: ``user, item, rating``.
 
     The latent factors, biases, popularity and activities are drawn by
-    :func:`recsys_lab.datasets.shop_latent`, exactly as for the pandas shop (they are
+    :func:`recsys_lab.data.shop_latent`, exactly as for the pandas shop (they are
     small); the per-user sampling
     of rated items and ratings — the part that grows with the data — runs in Spark,
     each user with its own generator seeded by ``(seed, user)``. Statistically the same
     shop; not row-for-row, since the random streams differ.
 
-    The sizes and ``seed`` are those of :func:`recsys_lab.datasets.make_marketing`;
+    The sizes and ``seed`` are those of :func:`recsys_lab.data.make_marketing`;
     ``partitions`` is the number of Spark partitions of the users (default: the
     context's default parallelism).
     """
     from pyspark.sql.types import IntegerType, StructField, StructType
 
-    from recsys_lab.datasets import shop_latent
+    from recsys_lab.data import shop_latent
 
     latent = shop_latent(n_users, n_items, n_factors, mean_ratings, seed)
     shared = spark.sparkContext.broadcast(  # every executor gets the lookups once
@@ -262,7 +262,7 @@ def ranking_metrics(recs: DataFrame, truth: DataFrame, k: int = 10) -> dict[str,
     """Precision, recall, NDCG and MAP at ``k`` (binary relevance).
 
     Averaged over the users in ``truth``, with the definitions of
-    :func:`recsys_lab.metrics.per_user`.
+    :func:`recsys_lab.evaluation.metrics.per_user`.
 
     Parameters
     ----------
@@ -321,7 +321,7 @@ def catalog_coverage(recs: DataFrame, catalog_size: int, k: int | None = None) -
 
 
 def novelty(recs: DataFrame, train: DataFrame, k: int | None = None) -> float:
-    """Mean self-information of listed items, as :func:`recsys_lab.metrics.novelty`."""
+    """Mean self-information of listed items, as :func:`recsys_lab.evaluation.metrics.novelty`."""
     from pyspark.sql import functions as F
 
     listed = recs if k is None else _top_k(recs, k)

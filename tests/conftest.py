@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from recsys_lab.datasets import load_sales
+from recsys_lab.data import load_sales
 
 
 @pytest.fixture

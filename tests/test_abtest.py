@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from recsys_lab import abtest
-from recsys_lab import stats as rstats
+from recsys_lab.evaluation import abtest
+from recsys_lab.evaluation import stats as rstats
 
 
 def test_srm_by_hand_and_equal_to_scipy():

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab.assignment import assign
-from recsys_lab.neighbors import complete
+from recsys_lab.teaching.assignment import assign
+from recsys_lab.teaching.neighbors import complete
 
 
 def test_article_matrix_assignment(sales):

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import bandits
+from recsys_lab.models import private_popularity as dp
+from recsys_lab.simulation import bandits
 
 
 def test_ucb1_index_by_hand_and_untried_arms_first():
@@ -79,11 +80,11 @@ RATINGS = pd.DataFrame(
 
 def test_clipped_counts_keep_each_users_first_items():
     # user 1's first two by time are a and b (c came last); user 2's repeat of a counts once
-    got = bandits.clipped_counts(RATINGS, max_items=2, items=["a", "b", "c", "z"])
+    got = dp.clipped_counts(RATINGS, max_items=2, items=["a", "b", "c", "z"])
     assert got.tolist() == [2, 2, 0, 0]
-    assert bandits.clipped_counts(RATINGS, max_items=10).to_dict() == {"c": 1, "a": 2, "b": 2}
+    assert dp.clipped_counts(RATINGS, max_items=10).to_dict() == {"c": 1, "a": 2, "b": 2}
     with pytest.raises(ValueError, match="max_items"):
-        bandits.clipped_counts(RATINGS, max_items=0)
+        dp.clipped_counts(RATINGS, max_items=0)
 
 
 def test_private_popularity_noise_scale_is_the_bound_over_epsilon():
@@ -91,7 +92,7 @@ def test_private_popularity_noise_scale_is_the_bound_over_epsilon():
         {"user": np.repeat(np.arange(2000), 5), "item": np.tile(list("abcde"), 2000)}
     )
     noisy = [
-        bandits.private_popularity(big, epsilon=0.5, max_items=5, random_state=s) - 2000
+        dp.private_popularity(big, epsilon=0.5, max_items=5, random_state=s) - 2000
         for s in range(400)
     ]
     spread = np.concatenate([n.to_numpy() for n in noisy])
@@ -99,7 +100,7 @@ def test_private_popularity_noise_scale_is_the_bound_over_epsilon():
     assert np.abs(spread).mean() == pytest.approx(10, rel=0.05)
     assert spread.std() == pytest.approx(math.sqrt(2) * 10, rel=0.07)
     # the whole catalogue is released, including items nobody kept
-    assert bandits.private_popularity(RATINGS, 1.0, 1, items=["a", "z"]).index.tolist() == [
+    assert dp.private_popularity(RATINGS, 1.0, 1, items=["a", "z"]).index.tolist() == [
         "a",
         "z",
     ]
@@ -108,7 +109,7 @@ def test_private_popularity_noise_scale_is_the_bound_over_epsilon():
 def test_private_top_n_overlap_loses_to_clipping_and_to_noise():
     r = pd.DataFrame({"user": [1, 1, 2, 3], "item": ["x", "y", "y", "y"]})
     # with a bound of 1, user 1 keeps only x; y is still the top item
-    assert bandits.private_top_n_overlap(r, epsilon=1e6, max_items=1, n=1) == 1.0
+    assert dp.private_top_n_overlap(r, epsilon=1e6, max_items=1, n=1) == 1.0
     many = pd.DataFrame({"user": np.repeat([1, 2], 3), "item": ["p", "q", "r", "s", "t", "r"]})
     # r is the true top (2 users); a bound of 1 keeps only p and s
-    assert bandits.private_top_n_overlap(many, epsilon=1e6, max_items=1, n=1) == 0.0
+    assert dp.private_top_n_overlap(many, epsilon=1e6, max_items=1, n=1) == 0.0

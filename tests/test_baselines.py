@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab.experiments import shop_experiment
-from recsys_lab.model_selection import split_by_time
+from recsys_lab.evaluation.model_selection import split_by_time
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
+from recsys_lab.teaching.experiments import shop_experiment
 
 RATINGS = pd.DataFrame(
     {

@@ -2,8 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import bandits, coldstart
+from recsys_lab import coldstart
 from recsys_lab.mf import ALSMatrixFactorization
+from recsys_lab.simulation import bandits
 
 TRAIN = pd.DataFrame(
     {
@@ -149,7 +150,7 @@ def test_history_buckets_and_switch_point():
             "must be in \\[0, 1\\]",
         ),
         (
-            lambda: bandits.private_counts(pd.Series([1.0]), epsilon=0),
+            lambda: coldstart.private_counts(pd.Series([1.0]), epsilon=0),
             ValueError,
             "epsilon must be > 0",
         ),
@@ -210,7 +211,7 @@ def test_epsilon_decay_and_drifting_rates():
 
 
 def test_private_counts_noise_scale():
-    noisy = bandits.private_counts(pd.Series(np.zeros(20_000)), epsilon=0.5, random_state=2)
+    noisy = coldstart.private_counts(pd.Series(np.zeros(20_000)), epsilon=0.5, random_state=2)
     assert noisy.abs().mean() == pytest.approx(2.0, rel=0.05)  # mean |Laplace(b)| = b = 1/ε
 
 

@@ -16,8 +16,8 @@ import pytest
 from sklearn.base import clone
 from surprise import SVD, KNNBasic
 
-from recsys_lab.datasets import make_marketing
-from recsys_lab.metrics import item_features
+from recsys_lab.data import make_marketing
+from recsys_lab.evaluation.metrics import item_features
 from recsys_lab.models import (
     BPR,
     EASE,
@@ -34,7 +34,7 @@ from recsys_lab.models import (
     SGDMatrixFactorization,
     SurpriseRecommender,
 )
-from recsys_lab.two_stage import TwoStageRecommender
+from recsys_lab.models.two_stage import TwoStageRecommender
 
 SHOP = make_marketing(n_users=30, n_items=25, mean_ratings=6, seed=4)
 

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import datasets
-from recsys_lab.distances import corated_distance
+from recsys_lab import data as datasets
+from recsys_lab.teaching.distances import corated_distance
 
 
 def test_sales_shape_and_article_cells(sales):
@@ -320,7 +320,8 @@ def test_repeated_pairs_summed_or_last():
 
 
 def test_the_readme_pipeline_runs_on_your_own_csv(tmp_path, monkeypatch, capsys):
-    from recsys_lab import metrics, model_selection, neighbors
+    from recsys_lab.evaluation import metrics, model_selection
+    from recsys_lab.teaching import neighbors
 
     shop = datasets.make_marketing(n_users=60, n_items=40, mean_ratings=12, seed=5).ratings
     names = {"user": "customer_id", "item": "sku", "rating": "stars", "timestamp": "ordered_at"}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recsys_lab.distances import (
+from recsys_lab.teaching.distances import (
     _pairwise_blocked,
     _pairwise_by_levels,
     check_metric,

@@ -1,4 +1,4 @@
-from recsys_lab.exercises import (
+from recsys_lab.teaching.exercises import (
     Case,
     Exercise,
     FunctionExercise,

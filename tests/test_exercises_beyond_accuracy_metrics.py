@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from scipy import stats as st
 
-from recsys_lab import metrics
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import beyond_accuracy_metrics as ex
-from recsys_lab.experiments import movielens_experiment
+from recsys_lab.evaluation import metrics
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import beyond_accuracy_metrics as ex
+from recsys_lab.teaching.experiments import movielens_experiment
 
 
 def _blank(*args):

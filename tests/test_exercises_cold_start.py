@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import cold_start as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import cold_start as ex
 
 
 # ------------------------------------------------------------------ q1: UCB1's index

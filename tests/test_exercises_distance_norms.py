@@ -6,8 +6,8 @@ never taken from the question's own ``expected`` or ``reference``.
 
 import math
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import distance_norms as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import distance_norms as ex
 
 
 def _msd_similarity(a, b):

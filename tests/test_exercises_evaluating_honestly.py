@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import evaluating_honestly as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import evaluating_honestly as ex
 
 
 def _blank_function(*args, **kwargs):

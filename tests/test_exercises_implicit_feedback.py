@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import implicit_feedback as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import implicit_feedback as ex
 
 
 # ------------------------------------------------------------------ q1: EASE's closed form

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import matrix_factorization as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import matrix_factorization as ex
 
 ROOT = Path(__file__).resolve().parent.parent
 

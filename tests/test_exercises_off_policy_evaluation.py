@@ -3,8 +3,8 @@ fail with the failing case named, blanks are 'not attempted'."""
 
 import numpy as np
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import off_policy_evaluation as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import off_policy_evaluation as ex
 
 
 def test_q1_ips():
@@ -84,7 +84,7 @@ def test_q6_choice_of_epsilon_agrees_with_the_stored_study():
 
     import pandas as pd
 
-    from recsys_lab import ope_study
+    from recsys_lab.simulation import ope_study
 
     runs = pd.read_csv(
         Path(__file__).resolve().parent.parent / "benchmarks/results/off_policy_repeated_logs.csv"

@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import online_evaluation as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import online_evaluation as ex
 
 Z = 1.959963984540054
 

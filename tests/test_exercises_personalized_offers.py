@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import personalized_offers as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import personalized_offers as ex
 
 RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "results"
 

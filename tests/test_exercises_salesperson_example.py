@@ -7,8 +7,8 @@ never taken from the question's own ``expected`` or ``reference``.
 import numpy as np
 import pandas as pd
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import salesperson_example as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import salesperson_example as ex
 
 
 def _distance(a, b):

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import weighted_voting as ex
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import weighted_voting as ex
 
 
 def knn_vote(ratings, similarities, k):

@@ -2,10 +2,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import explanations
-from recsys_lab.datasets import make_marketing
+from recsys_lab.data import make_marketing
 from recsys_lab.models import KNNRecommender, PopularityRecommender
 from recsys_lab.models.knn_means import KNNWithMeans
+from recsys_lab.teaching import explanations
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab.datasets import make_marketing
+from recsys_lab.data import make_marketing
 from recsys_lab.models import (
     BPR,
     EASE,
@@ -357,9 +357,9 @@ def test_accuracy_bands_on_movielens_100k():
     """
     if importlib.util.find_spec("recbole") is None:
         pytest.skip("needs the recbole wheel's ML-100k files")
-    from recsys_lab.datasets import load_movielens
-    from recsys_lab.metrics import ndcg_at_k
-    from recsys_lab.model_selection import per_user_split
+    from recsys_lab.data import load_movielens
+    from recsys_lab.evaluation.metrics import ndcg_at_k
+    from recsys_lab.evaluation.model_selection import per_user_split
 
     train, test = per_user_split(load_movielens("100k").ratings[["user", "item"]], 0.2)
     bands = [

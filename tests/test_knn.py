@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from scipy.stats import rankdata
 from surprise import Dataset, KNNBasic, Reader
 
-from recsys_lab.datasets import make_marketing
+from recsys_lab.data import make_marketing
 from recsys_lab.models.knn import similarity_ranks, top_k_voters
-from recsys_lab.neighbors import KNNRecommender
-from recsys_lab.similarities import sparse_similarities
+from recsys_lab.models.similarities import sparse_similarities
+from recsys_lab.teaching.neighbors import KNNRecommender
 
 
 @pytest.fixture(scope="module")
@@ -240,7 +240,7 @@ def _candidates(train, model, user, item):
 @pytest.mark.parametrize("weighting", ["similarity", "equal", "rank"])
 @pytest.mark.parametrize(("k", "min_k"), [(3, 1), (15, 4)])
 def test_knn_vote_is_the_recommender_for_one_pair(split, weighting, k, min_k):
-    from recsys_lab.voting import knn_vote
+    from recsys_lab.teaching.voting import knn_vote
 
     train, test = split
     model = KNNRecommender(k=k, weighting=weighting, min_k=min_k).fit(train)
@@ -261,7 +261,7 @@ def test_knn_vote_is_the_recommender_for_one_pair(split, weighting, k, min_k):
 
 def test_mean_centred_vote_is_knn_with_means_for_one_pair(split):
     from recsys_lab.models.knn_means import KNNWithMeans
-    from recsys_lab.voting import mean_centred_vote
+    from recsys_lab.teaching.voting import mean_centred_vote
 
     train, test = split
     model = KNNWithMeans(k=10, rating_scale=(-10, 10)).fit(train)  # a wide scale: no clipping
@@ -278,7 +278,7 @@ def test_mean_centred_vote_is_knn_with_means_for_one_pair(split):
 
 
 def test_knn_vote_by_hand_and_bad_input():
-    from recsys_lab.voting import knn_vote, mean_centred_vote
+    from recsys_lab.teaching.voting import knn_vote, mean_centred_vote
 
     # k=2 keeps 0.9 and the first 0.5 (ties: earlier first); the 0.5 at the end is out
     assert knn_vote([5, 1, 3], [0.9, 0.5, 0.5], k=2) == pytest.approx((4.5 + 0.5) / 1.4)

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab import metrics, stats
-from recsys_lab import model_selection as ms
-from recsys_lab.datasets import make_marketing
-from recsys_lab.metrics import beyond
-from recsys_lab.metrics.evaluate import SET_LEVEL
+from recsys_lab.data import make_marketing
+from recsys_lab.evaluation import metrics, stats
+from recsys_lab.evaluation import model_selection as ms
+from recsys_lab.evaluation.metrics import beyond
+from recsys_lab.evaluation.metrics.evaluate import SET_LEVEL
 from recsys_lab.mf import SGDMatrixFactorization
-from recsys_lab.rerank import mmr
+from recsys_lab.models.rerank import mmr
 
 try:
     with warnings.catch_warnings():
@@ -618,7 +618,7 @@ def _random_lists(n_users, n_items, k, seed):
 
 
 def test_list_set_weights_equal_the_metrics_of_the_chosen_users():
-    from recsys_lab.metrics.beyond import ListSet
+    from recsys_lab.evaluation.metrics.beyond import ListSet
 
     recs = {0: ["a", "b"], 1: ["b", "c", "d"], 2: ["a"], 3: ["e", "a"]}
     catalog = list("abcdefg")
@@ -640,7 +640,7 @@ def test_list_set_weights_equal_the_metrics_of_the_chosen_users():
 
 
 def test_bootstrapping_users_fakes_concentration_and_half_samples_do_not():
-    from recsys_lab.metrics.evaluate import set_level_resamples
+    from recsys_lab.evaluation.metrics.evaluate import set_level_resamples
 
     recs = _random_lists(400, 300, 10, seed=1)
     observed = metrics.gini(recs, range(300))
@@ -739,7 +739,7 @@ def test_evaluate_report_and_set_level_tests_against_a_reference():
 def test_group_comparison_against_scipy_and_by_hand():
     from scipy import stats as st
 
-    from recsys_lab.metrics import fairness
+    from recsys_lab.evaluation.metrics import fairness
 
     rng = np.random.default_rng(0)
     users = np.arange(90)
@@ -790,7 +790,7 @@ def test_group_comparison_against_scipy_and_by_hand():
     ],
 )
 def test_group_comparison_bad_input(call, error, match):
-    from recsys_lab.metrics import fairness
+    from recsys_lab.evaluation.metrics import fairness
 
     with pytest.raises(error, match=match):
         call(fairness)
@@ -820,7 +820,7 @@ def test_multi_hot_genres_and_category_table():
 def test_tradeoff_state_and_its_static_snapshot():
     import matplotlib.pyplot as plt
 
-    from recsys_lab.widgets import tradeoff_snapshot, tradeoff_state
+    from recsys_lab.teaching.widgets import tradeoff_snapshot, tradeoff_state
 
     features = pd.DataFrame(
         {"x": [1.0, 1.0, 0.0, 0.5], "y": [0.0, 0.1, 1.0, 0.5]}, index=list("abcd")

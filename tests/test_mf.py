@@ -4,9 +4,9 @@ import pytest
 from surprise import NMF, SVD, BaselineOnly, KNNBasic, SVDpp
 from surprise.model_selection import GridSearchCV, cross_validate
 
-from recsys_lab import surprise_tools
-from recsys_lab.datasets import make_marketing
+from recsys_lab.data import make_marketing
 from recsys_lab.mf import ALSMatrixFactorization, SGDMatrixFactorization, factor_recovery
+from recsys_lab.models import surprise_tools
 from recsys_lab.models.als_mf import fold_in_user
 from recsys_lab.models.sgd_mf import sgd_step
 
@@ -208,7 +208,7 @@ def test_fold_in_user_by_hand_and_equal_to_the_batch_solve():
 
 
 def test_fold_in_user_equals_the_cold_start_fold_in():
-    from recsys_lab.coldstart import fold_in
+    from recsys_lab.models.coldstart import fold_in
 
     ratings = make_marketing(n_users=60, n_items=40, mean_ratings=10, seed=3).ratings
     model = ALSMatrixFactorization(n_factors=3, n_iter=5).fit(ratings)
@@ -285,7 +285,7 @@ def test_algorithms_are_surprises_eleven():
 
 # ------------------------------------------------------------------- the explorer's view
 def test_mf_view_is_the_explorers_default_state():
-    from recsys_lab.widgets import MF_DEFAULTS, mf_explorer, mf_view
+    from recsys_lab.teaching.widgets import MF_DEFAULTS, mf_explorer, mf_view
 
     ratings = make_marketing(n_users=40, n_items=30, mean_ratings=8, seed=6).ratings
     cut = int(0.8 * len(ratings))

@@ -13,8 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recsys_lab import movielens
-from recsys_lab.datasets import load_movielens
+from recsys_lab.data import load_movielens, movielens
 
 ZEROS = "|0" * 19
 FILES = {
@@ -444,7 +443,7 @@ def test_a_missing_recbole_file_is_named(tmp_path, monkeypatch):
 @needs_recbole
 def test_recbole_and_torch_are_never_imported():
     code = (
-        "import sys; from recsys_lab.datasets import load_movielens; "
+        "import sys; from recsys_lab.data import load_movielens; "
         "ml = load_movielens('100k'); assert ml.source.startswith('RecBole'), ml.source; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('recbole', 'torch')))"
     )

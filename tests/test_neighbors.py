@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import neighbors
+from recsys_lab.teaching import neighbors
 
 
 def test_article_neighbours_and_votes(sales):
@@ -118,9 +118,9 @@ def test_own_value_is_hidden_from_the_distances_too(sales):
     assert d.loc["Mike", ["distance", "overlap"]].tolist() == [0, 1]  # Google only
 
 
-def test_predict_matches_model_selection_leave_one_out(sales):
-    from recsys_lab.metrics import mae
-    from recsys_lab.model_selection import leave_one_out
+def test_predict_matches_the_leave_one_out_grid(sales):
+    from recsys_lab.evaluation.metrics import mae
+    from recsys_lab.teaching.rating_errors import leave_one_out
 
     known = sales.stack().dropna()
     for metric in ("sum_abs", "euclidean"):
@@ -149,7 +149,7 @@ def _hold_out(R, share, seed):
     ],
 )
 def test_predict_from_distances_equals_predict_cell_by_cell(metric, normalize, weighting, params):
-    from recsys_lab.distances import pairwise_distances
+    from recsys_lab.teaching.distances import pairwise_distances
 
     rng = np.random.default_rng(1)
     values = rng.integers(1, 6, size=(30, 12)).astype(float)
@@ -175,7 +175,7 @@ def test_predict_from_distances_equals_predict_cell_by_cell(metric, normalize, w
 
 
 def test_predict_from_distances_breaks_ties_by_row_order_and_leaves_input_alone(sales):
-    from recsys_lab.distances import pairwise_distances
+    from recsys_lab.teaching.distances import pairwise_distances
 
     before = sales.copy()
     D = pairwise_distances(sales)
@@ -198,7 +198,7 @@ def test_predict_from_distances_breaks_ties_by_row_order_and_leaves_input_alone(
     ],
 )
 def test_predict_from_distances_bad_input(sales, change, match):
-    from recsys_lab.distances import pairwise_distances
+    from recsys_lab.teaching.distances import pairwise_distances
 
     D = pairwise_distances(sales)
     args = {"users": ["Alyssa"], "items": ["Staples"], "D": D, "weighting": "equal", "k": 2}

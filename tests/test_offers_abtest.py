@@ -5,7 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import abtest, datasets, offers, ope
+from recsys_lab import data as datasets
+from recsys_lab import simulation as offers
+from recsys_lab.evaluation import abtest, ope
 
 Z = NormalDist().inv_cdf(0.975)
 

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab import abtest, offers, ope, ope_study
+from recsys_lab import simulation as offers
+from recsys_lab.evaluation import abtest, ope
+from recsys_lab.simulation import ope_study
 
 # A five-request log, written out by hand.
 #
@@ -420,7 +422,9 @@ probability = st.floats(0.01, 1.0)
 rows = st.lists(st.tuples(st.floats(-5, 5), probability, st.floats(0, 1)), min_size=1, max_size=30)
 
 
-@pytest.mark.filterwarnings("ignore::recsys_lab.ope.SupportWarning")  # pscore = 1 is drawn too
+@pytest.mark.filterwarnings(
+    "ignore::recsys_lab.evaluation.ope.SupportWarning"
+)  # pscore = 1 is drawn too
 @given(rows)
 @settings(max_examples=200, deadline=None)
 def test_properties_of_ips_snips_and_ess(log):

@@ -91,13 +91,13 @@ def test_markdown_writes_no_dollar_sign_before_an_amount(path):
 def _exercise_module(path: Path):
     import importlib
 
-    return importlib.import_module(f"recsys_lab.exercises.{path.stem[3:]}")
+    return importlib.import_module(f"recsys_lab.teaching.exercises.{path.stem[3:]}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_learners_write_code_and_no_answer_ships(path):
     """Every exercise is checked in the notebook, blank; two or more ask for a function."""
-    from recsys_lab.exercises import Exercise, FunctionExercise
+    from recsys_lab.teaching.exercises import Exercise, FunctionExercise
 
     module = _exercise_module(path)
     questions = {
@@ -147,7 +147,7 @@ def test_the_built_wheel_carries_its_data(tmp_path):
     with zipfile.ZipFile(wheel) as zf:
         zf.extractall(tmp_path / "site")
     code = (
-        "import recsys_lab, recsys_lab.datasets as d; "
+        "import recsys_lab, recsys_lab.data as d; "
         "print(recsys_lab.__file__); print(d.load_sales().loc['Alyssa', 'Google']); "
         "print(len(d.load_marketing().ratings))"
     )

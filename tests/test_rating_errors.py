@@ -3,11 +3,12 @@ import pandas as pd
 import pytest
 from scipy import stats as st
 
-from recsys_lab import model_selection, rating_errors
-from recsys_lab.datasets import load_sales, make_marketing
-from recsys_lab.metrics import rmse
+from recsys_lab.data import load_sales, make_marketing
+from recsys_lab.evaluation import model_selection
+from recsys_lab.evaluation.metrics import rmse
 from recsys_lab.models import KNNRecommender, PopularityRecommender
-from recsys_lab.rating_errors import UserErrors
+from recsys_lab.teaching import rating_errors
+from recsys_lab.teaching.rating_errors import UserErrors
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,7 @@ def test_leave_one_out_errors_match_leave_one_out(k, metric, weighting, params, 
     cells = rating_errors.leave_one_out_errors(
         sales, k=k, metric=metric, weighting=weighting, min_overlap=min_overlap, **params
     )
-    table = model_selection.leave_one_out(
+    table = rating_errors.leave_one_out(
         sales,
         ks=[k],
         metrics=[metric],

@@ -1,4 +1,4 @@
-"""recsys_lab.metrics.sampled.sampled_hit_probability: by hand, by enumeration, by simulation."""
+"""metrics.sampled.sampled_hit_probability: by hand, by enumeration, by simulation."""
 
 import itertools
 import math
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab.metrics.sampled import sampled_hit_probability, sampled_ranking
+from recsys_lab.evaluation.metrics.sampled import sampled_hit_probability, sampled_ranking
 
 
 def test_by_hand():

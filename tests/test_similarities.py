@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recsys_lab.distances import corated_distance, pairwise_distances
-from recsys_lab.similarities import similarity, similarity_matrix
+from recsys_lab.models.similarities import similarity, similarity_matrix
+from recsys_lab.teaching.distances import corated_distance, pairwise_distances
 
 NAN = float("nan")
 

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recsys_lab import metrics
 from recsys_lab import spark as rs
-from recsys_lab.datasets import make_marketing
-from recsys_lab.exercises import ____
-from recsys_lab.exercises import spark_at_scale as ex
+from recsys_lab.data import make_marketing
+from recsys_lab.evaluation import metrics
 from recsys_lab.models.base import top_n as base_top_n
+from recsys_lab.teaching.exercises import ____
+from recsys_lab.teaching.exercises import spark_at_scale as ex
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Splits of recsys_lab.model_selection, pinned on hand-made ratings."""
+"""Splits of recsys_lab.evaluation.model_selection, pinned on hand-made ratings."""
 
 import numpy as np
 import pandas as pd
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from recsys_lab import model_selection as ms
+from recsys_lab.evaluation import model_selection as ms
 
 # user 1: five ratings (two share timestamp 4); user 2: two; user 3: one; user 4: four
 RATINGS = pd.DataFrame(

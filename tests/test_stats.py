@@ -9,7 +9,7 @@ import scipy.stats as st
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from recsys_lab import stats
+from recsys_lab.evaluation import stats
 
 
 def _pair(n, seed, shift=0.05):

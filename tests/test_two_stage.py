@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
-from recsys_lab import metrics
-from recsys_lab.datasets import make_marketing
-from recsys_lab.model_selection import per_user_split
+from recsys_lab.data import make_marketing
+from recsys_lab.evaluation import metrics
+from recsys_lab.evaluation.model_selection import per_user_split
 from recsys_lab.models import ImplicitALS, PopularityRecommender
-from recsys_lab.two_stage import TwoStageRecommender, balanced_weights, candidate_features
+from recsys_lab.models.two_stage import TwoStageRecommender, balanced_weights, candidate_features
 
 # users 1, 2, 3; item a known by all three, b by 1 and 2, c by 1; d, e by nobody
 SEEN = pd.DataFrame({"user": [1, 1, 1, 2, 2, 3], "item": ["a", "b", "c", "a", "b", "a"]})

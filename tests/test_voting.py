@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recsys_lab import voting
+from recsys_lab.teaching import voting
 
 
 def test_article_votes():

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from recsys_lab.widgets import prediction_explorer
+from recsys_lab.teaching.widgets import prediction_explorer
 
 
 def controls(box):
@@ -41,9 +41,9 @@ def test_explorer_shows_actual_and_errors(sales):
 
 
 def test_recommendation_explorer_refits():
-    from recsys_lab.datasets import load_marketing
-    from recsys_lab.neighbors import KNNRecommender
-    from recsys_lab.widgets import recommendation_explorer
+    from recsys_lab.data import load_marketing
+    from recsys_lab.teaching.neighbors import KNNRecommender
+    from recsys_lab.teaching.widgets import recommendation_explorer
 
     ratings = load_marketing().ratings
     box = recommendation_explorer(ratings, user=1, k=20)

@@ -254,8 +254,10 @@ def pick(label: str, value: str):
 
 def expected_values() -> dict[str, str]:
     """The weighted-voting explorer's top pick for user 200, by similarity (its defaults)."""
-    from recsys_lab import datasets, explanations, model_selection
-    from recsys_lab.widgets import recommendation_view
+    from recsys_lab import data as datasets
+    from recsys_lab.evaluation import model_selection
+    from recsys_lab.teaching import explanations
+    from recsys_lab.teaching.widgets import recommendation_view
 
     ml = datasets.load_movielens("100k")
     train, validation, _ = model_selection.train_validation_test_split(

@@ -33,7 +33,7 @@ def fold_in_user(
 
     This is the system :class:`ALSMatrixFactorization` solves for every user at each
     alternation, written for one; it is also how a fitted model "folds in" a newcomer's
-    first ratings without refitting (:func:`recsys_lab.coldstart.fold_in` scores every
+    first ratings without refitting (:func:`recsys_lab.models.coldstart.fold_in` scores every
     item that way).
 
     Parameters

@@ -31,7 +31,9 @@ def unit_rows(item_features: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(item_features, pd.DataFrame):
         raise TypeError("item_features must be a DataFrame indexed by item, one column a feature.")
     if not all(pd.api.types.is_numeric_dtype(t) for t in item_features.dtypes):
-        raise TypeError("item_features must be numeric (see recsys_lab.metrics.item_features).")
+        raise TypeError(
+            "item_features must be numeric (see recsys_lab.evaluation.metrics.item_features)."
+        )
     norms = np.linalg.norm(item_features.to_numpy(float), axis=1)
     empty = item_features.index[~(norms > 0)]
     if len(empty):

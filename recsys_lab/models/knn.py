@@ -20,7 +20,7 @@ Surprise's ``heapq.nlargest`` does over its ``ir``/``ur`` lists, which follow th
 order, so both pick the same neighbours.
 
 **Speed.** Surprise predicts one pair at a time in Python. Here the similarities come
-from one compiled pass over the co-rated pairs (:mod:`recsys_lab.similarities`), and
+from one compiled pass over the co-rated pairs (:mod:`recsys_lab.models.similarities`), and
 each similarity becomes its rank in its row (small integers). Predictions are made for
 one item (user-based) or one user (item-based) against every target at once:
 :meth:`KNNRecommender._vote` does it in numpy (a partition of the ranks, then a matrix
@@ -43,7 +43,7 @@ import scipy.sparse as sp
 
 from recsys_lab._validation import check_choice, check_positive_int
 from recsys_lab.models.base import Interactions, Recommender
-from recsys_lab.similarities import SIMILARITIES, _check, sparse_similarities
+from recsys_lab.models.similarities import SIMILARITIES, _check, sparse_similarities
 
 WEIGHTINGS = ("similarity", "equal", "rank")
 
@@ -186,7 +186,7 @@ class KNNRecommender(Recommender):
     k : int, default 40
         The most neighbours that vote.
     similarity : {"msd", "cosine", "pearson"}, default "msd"
-        See :mod:`recsys_lab.similarities`.
+        See :mod:`recsys_lab.models.similarities`.
     user_based : bool, default True
         Neighbours are users (True) or items (False).
     min_k : int, default 1

@@ -1,0 +1,101 @@
+"""The package's layers: every import runs down, teaching → simulation → evaluation → models.
+
+Old and short paths (``recsys_lab.stats``, ``recsys_lab.knn``) are the same module objects as
+their real homes, and only the old ones warn.
+"""
+
+import ast
+import importlib
+import warnings
+from pathlib import Path
+
+import pytest
+
+import recsys_lab
+from recsys_lab import _moved
+
+PACKAGE = Path(recsys_lab.__file__).parent
+LAYERS = [
+    "_validation",
+    "_lists",
+    "data",
+    "models",
+    "evaluation",
+    "spark",
+    "simulation",
+    "teaching",
+]
+"""Bottom to top; a module may import from its own layer or any layer below."""
+TOP = {"__init__", "_moved", "mf", "coldstart"}
+"""The package's face (short paths), above every layer."""
+
+
+def layer(module: str) -> int:
+    """The rank of ``recsys_lab.<first>...`` (the face ranks above every layer)."""
+    first = module.split(".")[1]
+    return len(LAYERS) if first in TOP else LAYERS.index(first)
+
+
+def imported(path: Path) -> set[str]:
+    """Every recsys_lab module a file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("recsys_lab"):
+            module = str(node.module)
+            names = {f"{module}.{a.name}" for a in node.names}
+            found |= {module} if "." in module else names
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("recsys_lab.")}
+    return found
+
+
+FILES = sorted(PACKAGE.rglob("*.py"))
+
+
+def test_every_module_belongs_to_a_layer():
+    for path in FILES:
+        first = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        assert first in TOP or first in LAYERS, f"{path} is in no layer; add it to LAYERS or TOP"
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_run_down(path):
+    here = "recsys_lab." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+    upward = [m for m in imported(path) if layer(m) > layer(here)]
+    assert not upward, f"{here} imports from a higher layer: {sorted(upward)}"
+
+
+def test_the_package_uses_real_paths_only():
+    """Inside the package, nobody imports through a short or old path."""
+    for path in FILES:
+        aliased = [m for m in imported(path) if _moved.real_name(m) is not None]
+        assert not aliased, f"{path} imports {aliased}; import the real module instead"
+
+
+@pytest.mark.parametrize("alias", sorted(_moved.SHORT))
+def test_short_paths_are_the_real_modules_and_do_not_warn(alias):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        module = importlib.import_module(alias)
+    assert module is importlib.import_module(_moved.SHORT[alias])
+    assert module.__spec__.name == _moved.SHORT[alias]  # the real spec, not the alias's
+    name = alias.rsplit(".", 1)[1]
+    assert getattr(recsys_lab, name) is module
+
+
+@pytest.mark.parametrize("alias", sorted(_moved.OLD))
+def test_old_paths_work_and_warn(alias):
+    home = importlib.import_module(_moved.OLD[alias])
+    importlib.sys.modules.pop(alias, None)
+    with pytest.warns(DeprecationWarning, match=_moved.OLD[alias].replace(".", r"\.")):
+        module = importlib.import_module(alias)
+    assert module is home
+
+
+def test_submodules_of_a_short_path_are_not_copied():
+    from recsys_lab.metrics import sampled as via_short
+
+    from recsys_lab.evaluation.metrics import sampled
+
+    assert via_short is sampled
+    assert importlib.import_module("recsys_lab.metrics.sampled") is sampled
