@@ -347,3 +347,29 @@ def test_rank_unseen_puts_missing_scores_last():
     scores = pd.Series({"a": np.nan, "b": 1.0, "c": 2.0})
     assert coldstart.rank_unseen(scores, 3) == ["c", "b", "a"]
     assert coldstart.rank_unseen(scores, 3, exclude=["c", "zz"]) == ["b", "a"]
+
+
+def test_the_readable_strategies_match_the_recommenders():
+    """coldstart.content_based / segment_popularity (one user, readable) give the lists of
+    ContentBasedRecommender / SegmentPopularityRecommender (every user, vectorized)."""
+    from recsys_lab.models import ContentBasedRecommender, SegmentPopularityRecommender
+
+    rng = np.random.default_rng(5)
+    items = [f"i{j}" for j in range(40)]
+    features = pd.DataFrame(rng.random((40, 6)), index=items)  # continuous: no ties
+    ratings = pd.DataFrame(
+        {"user": rng.integers(0, 30, 400), "item": rng.choice(items, 400)}
+    ).drop_duplicates()
+    segments = pd.DataFrame({"user": range(30), "segment": rng.choice(["a", "b", "c"], 30)})
+
+    content = ContentBasedRecommender(features).fit(ratings)
+    by_segment = SegmentPopularityRecommender(segments).fit(ratings)
+    for user, seen in ratings.groupby("user")["item"]:
+        history = list(seen)
+        expected = content.recommend(users=[user], n=8)["item"].tolist()
+        assert coldstart.content_based(features, history, n=8) == expected
+        # popularity has ties: compare the counts at each rank, not the tied items' order
+        segment = segments.set_index("user").loc[user, "segment"]
+        listed = coldstart.segment_popularity(ratings, segments, segment, n=8, exclude=history)
+        scores = by_segment.recommend(users=[user], n=8)["score"].to_numpy()
+        np.testing.assert_array_equal(by_segment.predict([user] * 8, listed), scores)
