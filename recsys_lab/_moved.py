@@ -85,6 +85,12 @@ class _Alias(importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         module = importlib.import_module(self.home)
         self._spec = module.__spec__  # the import system overwrites it; put it back below
+        # A package's loaded submodules get their alias names now: imported through the
+        # finder instead, each would be set as an attribute of the package, hiding a
+        # function of the same name (metrics.evaluate, the function, by its module).
+        for name, sub in list(sys.modules.items()):
+            if name.startswith(self.home + "."):
+                sys.modules.setdefault(spec.name + name[len(self.home) :], sub)
         return module
 
     def exec_module(self, module: ModuleType) -> None:

@@ -99,3 +99,14 @@ def test_submodules_of_a_short_path_are_not_copied():
 
     assert via_short is sampled
     assert importlib.import_module("recsys_lab.metrics.sampled") is sampled
+
+
+def test_importing_a_submodule_by_its_short_path_keeps_the_package_s_functions():
+    """``metrics.evaluate`` is a function and ``metrics/evaluate.py`` a module of that name."""
+    for name in [n for n in importlib.sys.modules if n.startswith("recsys_lab.metrics")]:
+        importlib.sys.modules.pop(name)
+    from recsys_lab.metrics.evaluate import set_level_resamples  # noqa: F401
+
+    from recsys_lab import metrics
+
+    assert callable(metrics.evaluate)
