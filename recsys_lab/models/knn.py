@@ -292,11 +292,14 @@ class KNNRecommender(Recommender):
             rank = np.empty_like(order)
             np.put_along_axis(rank, order, np.arange(1, R.shape[0] + 1)[:, None], axis=0)
             W = np.where(voters, 1.0 / rank, 0.0)
-        # Σ w r and Σ w, adding one candidate after another in training order, as
-        # _vote_kernel (a matrix product adds in BLAS's order, which moves the last bits).
-        # numpy sums the slowest axis of this candidates × 2 × targets array that way:
-        # its pairwise summation is for the fastest axis only.
-        num, den = np.stack([W * values[:, None], W], axis=1).sum(axis=0)
+        # the terms of Σ w r and Σ w side by side: candidates × 2 × targets
+        terms = np.empty((len(cands), 2, W.shape[1]))
+        np.multiply(W, values[:, None], out=terms[:, 0])
+        terms[:, 1] = W
+        # numpy sums this slowest axis one candidate after another (pairwise summation is
+        # for the fastest axis only): training order, as _vote_kernel. A matrix product
+        # would add in BLAS's order, which moves the last bits.
+        num, den = terms.sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             est = num / den
         return np.where(np.count_nonzero(voters, axis=0) < self.min_k, np.nan, est)
