@@ -154,10 +154,10 @@ def _vote_kernel(
 ) -> np.ndarray:  # pragma: no cover - compiled; tested equal to KNNRecommender._vote
     """Estimates ``ys × every target``, NaN where impossible, the ``ys`` in parallel.
 
-    :meth:`KNNRecommender._vote` for each ``y``, bit for bit: the votes are added in
-    training order, as there. ``ptr, cand_x, cand_r``: each ``y``'s
-    candidates and ratings in training order; ``ranks_t[x, target]``: similarity rank
-    (0 = most similar); ``n_positive``: the ranks below it are positive similarities.
+    :meth:`KNNRecommender._vote` for each ``y``, bit for bit (both add the votes in
+    training order). ``ptr, cand_x, cand_r``: each ``y``'s candidates and ratings in
+    training order; ``ranks_t[x, target]``: similarity rank (0 = most similar);
+    ``n_positive``: the ranks below it are positive similarities.
     """
     n_t, dtype = ranks_t.shape[1], ranks_t.dtype
     out = np.empty((len(ys), n_t))
