@@ -1,3 +1,5 @@
+import heapq
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -311,8 +313,8 @@ def plain_scores(model):
 
 
 def assert_same_estimates(fast, plain):
-    assert np.array_equal(np.isnan(fast), np.isnan(plain))  # the same impossible pairs
-    np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=0)
+    # bit for bit, NaN (impossible) in the same places: both sum in training order
+    np.testing.assert_array_equal(fast, plain)
 
 
 @pytest.mark.parametrize("similarity", ["msd", "cosine", "pearson"])
@@ -406,3 +408,69 @@ def test_similarity_ranks_are_dense_ranks():
     expected = np.vstack([rankdata(-row, method="dense") - 1 for row in sim])
     np.testing.assert_array_equal(similarity_ranks(sim), expected)
     assert similarity_ranks(sim).dtype == np.int16
+
+
+# ------------------------------------------------ MovieLens-100k: the same bits (slow)
+@pytest.fixture(scope="module")
+def movielens():
+    from recsys_lab.datasets import load_movielens
+
+    try:
+        return load_movielens("100k").ratings[["user", "item", "rating"]]
+    except FileNotFoundError:
+        pytest.skip("needs MovieLens-100k offline (RecBole's copy or the cache folder)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("similarity", ["msd", "cosine", "pearson"])
+@pytest.mark.parametrize("user_based", [True, False])
+def test_kernel_equals_the_plain_vote_on_movielens(movielens, monkeypatch, similarity, user_based):
+    model = KNNRecommender(k=40, similarity=similarity, user_based=user_based).fit(movielens)
+    fast = model._scores(np.arange(len(model.users_)))
+    plain = plain_scores(model)
+    assert_same_estimates(fast, plain)
+    lists = model.recommend(n=10)
+    monkeypatch.setattr(model, "_scores", lambda u: plain[u])
+    pd.testing.assert_frame_equal(model.recommend(n=10), lists)  # the same top-10 lists
+
+
+def surprise_vote(algo, x, y, in_training_order):
+    """Surprise's ``KNNBasic.estimate`` for inner ids ``x, y``, as written in its knns.py.
+
+    Its ``k_neighbors`` are summed by similarity, as Surprise does, or in training order.
+    """
+    candidates = [(algo.sim[x, x2], at, r) for at, (x2, r) in enumerate(algo.yr[y])]
+    k_neighbors = heapq.nlargest(algo.k, candidates, key=lambda t: t[0])
+    if in_training_order:
+        k_neighbors.sort(key=lambda t: t[1])
+    sum_sim = sum_ratings = 0.0
+    for sim, _, r in k_neighbors:
+        if sim > 0:
+            sum_sim += sim
+            sum_ratings += sim * r
+    return sum_ratings / sum_sim
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("similarity", ["msd", "cosine", "pearson"])
+@pytest.mark.parametrize("user_based", [True, False])
+def test_surprise_neighbours_in_training_order_on_movielens(movielens, similarity, user_based):
+    train, test = movielens.iloc[20_000:], movielens.iloc[:20_000:10]
+    data = Dataset.load_from_df(train, Reader(rating_scale=(1, 5)))
+    algo = KNNBasic(sim_options={"name": similarity, "user_based": user_based}, verbose=False)
+    trainset = data.build_full_trainset()
+    algo.fit(trainset)
+    model = KNNRecommender(similarity=similarity, user_based=user_based).fit(train)
+    ours = model.predict_details(test["user"], test["item"])
+    for (u, i), est, fell_back in zip(
+        zip(test["user"], test["item"], strict=True),
+        ours["estimate"],
+        ours["fallback"],
+        strict=True,
+    ):
+        if fell_back:
+            continue
+        inner = trainset.to_inner_uid(u), trainset.to_inner_iid(i)
+        x, y = inner if user_based else inner[::-1]
+        assert surprise_vote(algo, x, y, in_training_order=False) == algo.estimate(*inner)[0]
+        assert surprise_vote(algo, x, y, in_training_order=True) == est
