@@ -34,7 +34,7 @@ import scipy.sparse as sp
 from implicit.nearest_neighbours import CosineRecommender
 
 from recsys_lab.data import make_marketing
-from recsys_lab.teaching.neighbors import KNNRecommender
+from recsys_lab.models import KNNRecommender
 
 K, N_CHECK = 40, 50
 

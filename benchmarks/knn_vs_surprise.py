@@ -27,7 +27,7 @@ import numpy as np
 from surprise import Dataset, KNNBasic, Reader
 
 from recsys_lab.data import load_movielens
-from recsys_lab.teaching.neighbors import KNNRecommender
+from recsys_lab.models import KNNRecommender
 
 CONFIGS = [("msd", True), ("cosine", False), ("msd", False)]
 K, N_SAMPLE = 40, 50

@@ -32,7 +32,7 @@ import pandas as pd
 
 from recsys_lab.data import load_movielens
 from recsys_lab.evaluation import metrics
-from recsys_lab.teaching.neighbors import KNNRecommender
+from recsys_lab.models import KNNRecommender
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")

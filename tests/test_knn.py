@@ -10,9 +10,9 @@ from scipy.stats import rankdata
 from surprise import Dataset, KNNBasic, Reader
 
 from recsys_lab.data import make_marketing
+from recsys_lab.models import KNNRecommender
 from recsys_lab.models.knn import similarity_ranks, top_k_voters
 from recsys_lab.models.similarities import sparse_similarities
-from recsys_lab.teaching.neighbors import KNNRecommender
 
 
 @pytest.fixture(scope="module")
@@ -413,7 +413,7 @@ def test_similarity_ranks_are_dense_ranks():
 # ------------------------------------------------ MovieLens-100k: the same bits (slow)
 @pytest.fixture(scope="module")
 def movielens():
-    from recsys_lab.datasets import load_movielens
+    from recsys_lab.data import load_movielens
 
     try:
         return load_movielens("100k").ratings[["user", "item", "rating"]]

@@ -17,10 +17,9 @@ from recsys_lab.data.movielens import MovieLens
 from recsys_lab.evaluation import model_selection
 from recsys_lab.evaluation.metrics.beyond import category_table, item_features
 from recsys_lab.evaluation.newcomers import newcomers_by_time
-from recsys_lab.models import ALSMatrixFactorization, Recommender
+from recsys_lab.models import ALSMatrixFactorization, KNNRecommender, Recommender
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
 from recsys_lab.models.coldstart import demographic_segments, newcomer_strategies
-from recsys_lab.teaching.neighbors import KNNRecommender
 
 AGE_BANDS = (0, 25, 35, 45, 200)
 AGE_LABELS = ("under 25", "25-34", "35-44", "45+")
