@@ -20,15 +20,13 @@ The short paths of the public API work as well (see :mod:`recsys_lab._moved`):
 400000.0
 """
 
-from recsys_lab import _moved
+from recsys_lab import _moved, coldstart, mf
+from recsys_lab import data as datasets
+from recsys_lab import simulation as offers
+from recsys_lab.evaluation import metrics, model_selection, ope, stats
+from recsys_lab.teaching import assignment, distances, neighbors, voting
 
 _moved.install()
-
-from recsys_lab import coldstart, mf  # noqa: E402
-from recsys_lab import data as datasets  # noqa: E402
-from recsys_lab import simulation as offers  # noqa: E402
-from recsys_lab.evaluation import metrics, model_selection, ope, stats  # noqa: E402
-from recsys_lab.teaching import assignment, distances, neighbors, voting  # noqa: E402
 
 __all__ = [
     "assignment",
@@ -45,3 +43,10 @@ __all__ = [
     "voting",
 ]
 __version__ = "0.2.0"
+
+
+def __getattr__(name: str) -> object:
+    """``recsys_lab.exercises`` and the other 0.1 modules, through their old paths (warns)."""
+    if f"recsys_lab.{name}" in _moved.OLD:
+        return _moved.old_module(f"recsys_lab.{name}")
+    raise AttributeError(f"module 'recsys_lab' has no attribute {name!r}")

@@ -189,3 +189,20 @@ def known_codes(labels: Iterable[Hashable], index: pd.Index, kind: str, why: str
         unknown = [x for x, c in zip(labels, codes, strict=True) if c < 0][:5]
         raise ValueError(f"Unknown {kind}(s) {unknown}: {why}")
     return codes
+
+
+def check_share(test_size: object, name: str = "test_size") -> float:
+    """A share strictly between 0 and 1, such as the part of the ratings held out.
+
+    >>> check_share(0.2)
+    0.2
+    """
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"{name} must be a number such as 0.2, got {test_size!r}.")
+    size = float(test_size)
+    if not 0 < size < 1:
+        raise ValueError(
+            f"{name} must be strictly between 0 and 1 (the share held out, e.g. 0.2), "
+            f"got {test_size}."
+        )
+    return size

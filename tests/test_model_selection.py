@@ -8,11 +8,11 @@ from recsys_lab.data import make_marketing
 from recsys_lab.evaluation import model_selection as ms
 from recsys_lab.mf import SGDMatrixFactorization
 from recsys_lab.models.baselines import PopularityRecommender
-from recsys_lab.teaching import neighbors, rating_errors
+from recsys_lab.teaching import neighbors, vote_errors
 
 
 def test_leave_one_out_by_hand(sales):
-    table = rating_errors.leave_one_out(sales, ks=[1, 2], metrics=["sum_abs"], weightings=["equal"])
+    table = vote_errors.leave_one_out(sales, ks=[1, 2], metrics=["sum_abs"], weightings=["equal"])
     assert set(table["k"]) == {1, 2} and (table["predicted"] == 18).all()
     # recompute k=2 by hand for every known cell
     errors = []
@@ -28,7 +28,7 @@ def test_leave_one_out_by_hand(sales):
 
 
 def test_leave_one_out_grid_sampling_and_errors(sales):
-    table = rating_errors.leave_one_out(
+    table = vote_errors.leave_one_out(
         sales,
         ks=[1, 3],
         metrics=["sum_abs", "minkowski:3"],
@@ -41,11 +41,11 @@ def test_leave_one_out_grid_sampling_and_errors(sales):
     assert (table["predicted"] + table["impossible"] == 6).all()
     assert table["rmse"].is_monotonic_increasing
     with pytest.raises(ValueError, match="Minkowski exponent"):
-        rating_errors.leave_one_out(sales, metrics=["minkowski:x"])
+        vote_errors.leave_one_out(sales, metrics=["minkowski:x"])
     with pytest.raises(ValueError, match="Unknown weighting"):
-        rating_errors.leave_one_out(sales, weightings=["loud"])
+        vote_errors.leave_one_out(sales, weightings=["loud"])
     with pytest.raises(ValueError, match="k must be >= 1"):
-        rating_errors.leave_one_out(sales, ks=[0])
+        vote_errors.leave_one_out(sales, ks=[0])
 
 
 def test_kfold_indices_partition_the_rows():

@@ -120,7 +120,7 @@ def test_own_value_is_hidden_from_the_distances_too(sales):
 
 def test_predict_matches_the_leave_one_out_grid(sales):
     from recsys_lab.evaluation.metrics import mae
-    from recsys_lab.teaching.rating_errors import leave_one_out
+    from recsys_lab.teaching.vote_errors import leave_one_out
 
     known = sales.stack().dropna()
     for metric in ("sum_abs", "euclidean"):

@@ -4,11 +4,11 @@ import pytest
 from scipy import stats as st
 
 from recsys_lab.data import load_sales, make_marketing
-from recsys_lab.evaluation import model_selection
+from recsys_lab.evaluation import model_selection, rating_errors
 from recsys_lab.evaluation.metrics import rmse
+from recsys_lab.evaluation.rating_errors import UserErrors
 from recsys_lab.models import KNNRecommender, PopularityRecommender
-from recsys_lab.teaching import rating_errors
-from recsys_lab.teaching.rating_errors import UserErrors
+from recsys_lab.teaching import vote_errors
 
 
 @pytest.fixture(scope="module")
@@ -126,10 +126,10 @@ def test_compare_rejects_bad_models(split):
 )
 def test_leave_one_out_errors_match_leave_one_out(k, metric, weighting, params, min_overlap):
     sales = load_sales()
-    cells = rating_errors.leave_one_out_errors(
+    cells = vote_errors.leave_one_out_errors(
         sales, k=k, metric=metric, weighting=weighting, min_overlap=min_overlap, **params
     )
-    table = rating_errors.leave_one_out(
+    table = vote_errors.leave_one_out(
         sales,
         ks=[k],
         metrics=[metric],

@@ -30,6 +30,9 @@ from recsys_lab.data.shipped import (
     sales_ratings,
 )
 from recsys_lab.data.shop import (
+    CATEGORIES,
+    REGIONS,
+    SEGMENTS,
     MarketingData,
     ShopLatent,
     load_marketing,
@@ -40,7 +43,10 @@ from recsys_lab.data.shop import (
 )
 
 __all__ = [
+    "CATEGORIES",
     "DATA_DIR",
+    "REGIONS",
+    "SEGMENTS",
     "MarketingData",
     "MovieLens",
     "ShopLatent",

@@ -45,7 +45,9 @@ import shutil
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -596,4 +598,35 @@ def _users(table: pd.DataFrame, name: str, files: _Files) -> pd.DataFrame:
             "occupation": _text(table, 3, "occupation", name, files).to_numpy(),
             "zip": _text(table, 4, "zip code", name, files).to_numpy(),
         }
+    )
+
+
+AGE_BANDS: tuple[int, ...] = (0, 18, 25, 35, 45, 56, 200)
+"""Age bands of the sign-up form MovieLens used (under 18, 18–24, …, 56 and over)."""
+
+
+def demographic_segments(users: pd.DataFrame, bands: Sequence[int] = AGE_BANDS) -> pd.DataFrame:
+    """Each user's segment from a sign-up form: age band and gender, e.g. ``"25–34 M"``.
+
+    ``users`` needs ``user, age, gender`` (as ``load_movielens(...).users``); ages fall in
+    ``[bands[j], bands[j + 1])``. Returns ``user, segment``.
+
+    >>> u = pd.DataFrame({"user": [1, 2], "age": [24, 60], "gender": ["F", "M"]})
+    >>> demographic_segments(u)["segment"].tolist()
+    ['18–24 F', '56+ M']
+    """
+    missing = {"user", "age", "gender"} - set(users.columns)
+    if missing:
+        raise ValueError(f"users needs columns user, age and gender; it lacks {sorted(missing)}.")
+    edges = list(bands)
+    if sorted(edges) != edges or len(edges) < 2:
+        raise ValueError(f"bands must be increasing age limits, got {edges}.")
+    labels = [f"{lo}–{hi - 1}" for lo, hi in pairwise(edges[:-1])] + [f"{edges[-2]}+"]
+    if edges[0] == 0:
+        labels[0] = f"under {edges[1]}"
+    band = pd.cut(users["age"], edges, right=False, labels=labels)
+    if band.isna().any():
+        raise ValueError(f"some ages fall outside the bands {edges}.")
+    return pd.DataFrame(
+        {"user": users["user"].to_numpy(), "segment": band.astype(str) + " " + users["gender"]}
     )

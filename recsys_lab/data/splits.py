@@ -20,33 +20,27 @@ re-exports every split.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from recsys_lab._validation import check_positive_int, check_ratings
+from recsys_lab._validation import check_positive_int, check_ratings, check_share
 
 # ----------------------------------------------------------------------------- splits
 Split = tuple[pd.DataFrame, pd.DataFrame]
 
 
-def _check_size(test_size: object, name: str = "test_size") -> float:
-    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"{name} must be a number such as 0.2, got {test_size!r}.")
-    size = float(test_size)
-    if not 0 < size < 1:
-        raise ValueError(
-            f"{name} must be strictly between 0 and 1 (the share held out, e.g. 0.2), "
-            f"got {test_size}."
-        )
-    return size
+def time_order(ratings: pd.DataFrame, time: str = "timestamp") -> np.ndarray:
+    """Row positions sorted by ``time``; equal times keep their row order.
 
+    Every temporal split orders the ratings this way, and refuses a missing column or
+    missing times with the same message.
 
-def _time_order(ratings: pd.DataFrame, time: str) -> np.ndarray:
-    """Row positions sorted by ``time``; equal times keep their row order."""
+    >>> time_order(pd.DataFrame({"timestamp": [3, 1, 1]})).tolist()
+    [1, 2, 0]
+    """
     if time not in ratings.columns:
         raise ValueError(
             f"ratings need a {time!r} column to split by time; they have "
@@ -108,7 +102,7 @@ def random_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: in
     >>> len(train), len(test)
     (4, 1)
     """
-    test_size = _check_size(test_size)
+    test_size = check_share(test_size)
     check_ratings(ratings, ("user", "item"))
     order = np.random.default_rng(random_state).permutation(len(ratings))
     return _parts(ratings, order, _last_share(len(ratings), test_size), sort=True)
@@ -128,7 +122,7 @@ def per_user_split(ratings: pd.DataFrame, test_size: float = 0.2, random_state: 
     >>> test["user"].tolist(), sorted(train["user"].unique().tolist())
     ([1, 1], [1, 2])
     """
-    test_size = _check_size(test_size)
+    test_size = check_share(test_size)
     check_ratings(ratings, ("user", "item"))
     order = np.random.default_rng(random_state).permutation(len(ratings))
     return _parts(ratings, order, _last_per_user(ratings, order, _share(test_size)), sort=True)
@@ -150,9 +144,9 @@ def temporal_split(ratings: pd.DataFrame, test_size: float = 0.2, time: str = "t
     >>> test["item"].tolist()
     ['d', 'a']
     """
-    test_size = _check_size(test_size)
+    test_size = check_share(test_size)
     check_ratings(ratings, ("user", "item"))
-    order = _time_order(ratings, time)
+    order = time_order(ratings, time)
     return _parts(ratings, order, _last_share(len(ratings), test_size), sort=False)
 
 
@@ -171,7 +165,7 @@ def leave_last_out(ratings: pd.DataFrame, n: int = 1, time: str = "timestamp") -
     """
     n = check_positive_int(n, "n")
     check_ratings(ratings, ("user", "item"))
-    order = _time_order(ratings, time)
+    order = time_order(ratings, time)
     is_test = _last_per_user(ratings, order, lambda size: np.full(size.shape, n))
     return _parts(ratings, order, is_test, sort=False)
 
@@ -194,9 +188,9 @@ def split_by_time(
     >>> test["item"].tolist()
     ['a']
     """
-    test_fraction = _check_size(test_fraction, "test_fraction")
+    test_fraction = check_share(test_fraction, "test_fraction")
     check_ratings(ratings, ("user", "item"))
-    order = _time_order(ratings, time)
+    order = time_order(ratings, time)
     is_test = _last_per_user(ratings, order, _share(test_fraction))
     return _parts(ratings, order, is_test, sort=False)
 
@@ -236,3 +230,36 @@ def kfold_indices(n: int, n_splits: int = 5, random_state: int = 0) -> list[np.n
         raise ValueError(f"{n} ratings cannot be split into {n_splits} folds.")
     order = np.random.default_rng(random_state).permutation(n)
     return np.array_split(order, n_splits)
+
+
+def newcomers_by_time(
+    ratings: pd.DataFrame, cutoff: pd.Timestamp | str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a log into what was known at ``cutoff`` and the users who arrived after it.
+
+    ``train`` is every rating before ``cutoff``; ``newcomers`` are all ratings of the users
+    whose *first* rating comes at or after ``cutoff`` — real newcomers, in time order.
+    Ratings after ``cutoff`` by users already known are in neither (they are the old
+    users' future, not a cold start).
+
+    >>> t = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-02"])
+    >>> r = pd.DataFrame({"user": [1, 1, 2, 2], "item": list("abab"), "rating": 4,
+    ...                   "timestamp": t})
+    >>> train, new = newcomers_by_time(r, "2025-02-15")
+    >>> len(train), new["user"].unique().tolist()
+    (2, [2])
+    """
+    check_ratings(ratings, columns=("user", "item"))
+    if "timestamp" not in ratings.columns:
+        raise ValueError("ratings needs a timestamp column to find who arrived after cutoff.")
+    df = ratings
+    cutoff = pd.Timestamp(cutoff)
+    first = df.groupby("user")["timestamp"].transform("min")
+    train = df[df["timestamp"] < cutoff]
+    newcomers = df[first >= cutoff].sort_values(["user", "timestamp"], kind="stable")
+    if train.empty or newcomers.empty:
+        raise ValueError(
+            f"cutoff {cutoff} leaves {len(train)} training rating(s) and "
+            f"{newcomers['user'].nunique()} newcomer(s); choose a date inside the log."
+        )
+    return train, newcomers

@@ -46,13 +46,13 @@ from sklearn.model_selection import ParameterSampler
 from recsys_lab._validation import check_positive_int, check_ratings
 from recsys_lab.data.splits import (
     Split,
-    _time_order,
     kfold_indices,
     leave_last_out,
     per_user_split,
     random_split,
     split_by_time,
     temporal_split,
+    time_order,
     train_validation_test_split,
 )
 from recsys_lab.evaluation.metrics import ranking
@@ -603,8 +603,8 @@ def future_share(train: pd.DataFrame, test: pd.DataFrame, time: str = "timestamp
     """
     check_ratings(train, ("user", "item"))
     check_ratings(test, ("user", "item"))
-    order = _time_order(train, time)
-    _time_order(test, time)  # the same checks: the column exists, nothing missing
+    order = time_order(train, time)
+    time_order(test, time)  # the same checks: the column exists, nothing missing
     stamps = train[time].to_numpy()[order]
     try:
         before = np.searchsorted(stamps, test[time].to_numpy(), side="right")

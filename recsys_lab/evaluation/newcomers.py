@@ -1,7 +1,8 @@
 """Evaluating cold-start strategies on real newcomers, history length by history length.
 
-* :func:`newcomers_by_time` — real newcomers: the users whose first rating comes after
-  a date, and everything known before it;
+Real newcomers are the users whose first rating comes after a date
+(:func:`recsys_lab.data.splits.newcomers_by_time`); for them,
+
 * :func:`evaluate_by_history` — the same metrics for every strategy, for newcomers
   with ``h`` known ratings, scored on their next ratings, so crossovers are visible;
   :func:`summarize_by_history` adds bootstrap intervals over newcomers,
@@ -9,7 +10,8 @@
   :func:`switch_point` the history at which collaborative filtering catches up;
 * :func:`evaluate_elicitation` — which sign-up questions teach the model most.
 
-The strategies themselves are in :mod:`recsys_lab.models.coldstart`.
+The strategies themselves are in :mod:`recsys_lab.models.coldstart`; the cold-start
+notebook's set-up is :func:`recsys_lab.teaching.experiments.movielens_newcomers`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int, check_ratings
+from recsys_lab.evaluation.metrics import recall_at_k
+from recsys_lab.evaluation.metrics.ranking import per_user as metrics_per_user
+from recsys_lab.evaluation.stats import bootstrap_ci, paired_test
 from recsys_lab.models.als_mf import ALSMatrixFactorization
 from recsys_lab.models.coldstart import fold_in, rank_unseen
 
@@ -38,39 +43,6 @@ def history_bucket(n: int) -> str:
         if lo <= n <= hi:
             return label
     raise ValueError(f"history length must be >= 0, got {n}.")
-
-
-def newcomers_by_time(
-    ratings: pd.DataFrame, cutoff: pd.Timestamp | str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split a log into what was known at ``cutoff`` and the users who arrived after it.
-
-    ``train`` is every rating before ``cutoff``; ``newcomers`` are all ratings of the users
-    whose *first* rating comes at or after ``cutoff`` — real newcomers, in time order.
-    Ratings after ``cutoff`` by users already known are in neither (they are the old
-    users' future, not a cold start).
-
-    >>> t = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-02"])
-    >>> r = pd.DataFrame({"user": [1, 1, 2, 2], "item": list("abab"), "rating": 4,
-    ...                   "timestamp": t})
-    >>> train, new = newcomers_by_time(r, "2025-02-15")
-    >>> len(train), new["user"].unique().tolist()
-    (2, [2])
-    """
-    check_ratings(ratings, columns=("user", "item"))
-    if "timestamp" not in ratings.columns:
-        raise ValueError("ratings needs a timestamp column to find who arrived after cutoff.")
-    df = ratings
-    cutoff = pd.Timestamp(cutoff)
-    first = df.groupby("user")["timestamp"].transform("min")
-    train = df[df["timestamp"] < cutoff]
-    newcomers = df[first >= cutoff].sort_values(["user", "timestamp"], kind="stable")
-    if train.empty or newcomers.empty:
-        raise ValueError(
-            f"cutoff {cutoff} leaves {len(train)} training rating(s) and "
-            f"{newcomers['user'].nunique()} newcomer(s); choose a date inside the log."
-        )
-    return train, newcomers
 
 
 def evaluate_by_history(
@@ -97,7 +69,7 @@ def evaluate_by_history(
     ----------
     strategies : mapping of name to callable
         ``strategy(user, history) -> ranked list of items``, e.g.
-        :func:`newcomer_strategies`.
+        :func:`recsys_lab.teaching.experiments.newcomer_strategies`.
     newcomers : DataFrame
         ``user, item, rating, timestamp`` of the users to evaluate; each needs
         ``max(lengths) + n_truth`` ratings.
@@ -124,8 +96,6 @@ def evaluate_by_history(
         (``users`` counts the newcomers scored); with ``per_user``, ``strategy, history,
         user, recall``.
     """
-    from recsys_lab.evaluation.metrics.ranking import per_user as metrics_per_user
-
     n_truth = check_positive_int(n_truth, "n_truth")
     need = max(lengths) + n_truth
     df = check_ratings(newcomers, columns=("user", "item", "rating", "timestamp"))
@@ -187,8 +157,6 @@ def summarize_by_history(
 
     Returns ``strategy, history, recall, low, high, users``.
     """
-    from recsys_lab.evaluation.stats import bootstrap_ci
-
     rows = []
     for (name, h), g in per_user.groupby(["strategy", "history"], sort=False):
         low, high = bootstrap_ci(g["recall"], confidence, n_resamples, random_state)
@@ -211,8 +179,6 @@ def paired_by_history(per_user: pd.DataFrame, a: str, b: str, method: str = "t")
     Returns ``history, difference`` (mean of a − b), ``low, high`` (its interval) and
     ``pvalue`` — from :func:`recsys_lab.evaluation.stats.paired_test`.
     """
-    from recsys_lab.evaluation.stats import paired_test
-
     known = set(per_user["strategy"])
     for name in (a, b):
         if name not in known:
@@ -266,8 +232,6 @@ def evaluate_elicitation(
     answer); the others are "never heard of it". Returns ``strategy, answered`` (mean
     number of answers per newcomer) and ``recall`` (recall@k against ``truth``).
     """
-    from recsys_lab.evaluation.metrics import recall_at_k
-
     rows = []
     by_user = {u: g for u, g in newcomers.groupby("user", sort=False)}
     for name, items in questions.items():

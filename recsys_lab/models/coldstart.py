@@ -3,7 +3,8 @@ r"""Cold-start strategies: what to recommend when a user (or an item) brings lit
 New users
     * :func:`popularity` — the most popular items overall, :func:`recent_popularity` over a
       recent window, :func:`segment_popularity` within the user's segment (or region),
-      with segments from a sign-up form by :func:`demographic_segments`;
+      with segments from a sign-up form
+      (:func:`recsys_lab.data.movielens.demographic_segments`);
     * :func:`content_based` — cosine between item attributes and a profile built from
       whatever the user touched, :math:`\text{profile} = \frac1{|H|}\sum_{i \in H} f_i`;
     * :func:`fold_in` — collaborative filtering as soon as there is one rating: keep a
@@ -11,8 +12,7 @@ New users
     * :func:`hybrid` — switch from content/popularity to collaborative filtering once the
       history reaches ``switch_at`` items, or blend them with weight
       :math:`w = n / (n + k_0)` on the collaborative scores;
-    * :func:`elicitation_items` — which items to ask a newcomer to rate;
-    * :func:`newcomer_strategies` — all of the above, ready to compare.
+    * :func:`elicitation_items` — which items to ask a newcomer to rate.
 
 New items
     * :func:`similar_items` — known items nearest in attribute space, to borrow their
@@ -23,13 +23,13 @@ already touched. The strategies that serve whole user bases also exist as recomm
 the common API: :class:`~recsys_lab.models.PopularityRecommender`,
 :class:`~recsys_lab.models.SegmentPopularityRecommender` and
 :class:`~recsys_lab.models.ContentBasedRecommender`. How to compare them on real
-newcomers is :mod:`recsys_lab.evaluation.newcomers`.
+newcomers is :mod:`recsys_lab.evaluation.newcomers`, and the set of strategies the
+cold-start notebook compares is :func:`recsys_lab.teaching.experiments.newcomer_strategies`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -300,119 +300,3 @@ def boost_new_items(scores: pd.Series, new_items: Iterable[Hashable], boost: flo
     new = [i for i in new_items if i in out.index]
     out.loc[new] += boost
     return out
-
-
-def newcomer_strategies(
-    train: pd.DataFrame,
-    users: pd.DataFrame,
-    item_features: pd.DataFrame,
-    model: ALSMatrixFactorization,
-    n: int = 10,
-    switch_at: int = 3,
-    blend_k0: float | None = None,
-    segment: str = "segment",
-    min_count: int = 1,
-) -> dict[str, Callable[[Hashable, pd.DataFrame], list]]:
-    """The strategies the cold-start notebook compares, as ``strategy(user, history) -> list``.
-
-    popularity; segment popularity (the user's ``segment`` column in ``users``, e.g. an
-    age band × gender built from demographics); content-based (history weighted by
-    rating − 2.5, popularity while empty); ALS fold-in; a hybrid that switches from
-    segment popularity to fold-in at ``switch_at`` ratings; and, with ``blend_k0``, a
-    hybrid that blends the two with weight :math:`h / (h + k_0)` on fold-in.
-
-    Every strategy recommends only items with at least ``min_count`` training ratings:
-    a model fitted for rating accuracy otherwise ranks first the obscure items whose
-    one or two ratings were 5 stars (a large item bias on no evidence).
-    """
-    min_count = check_positive_int(min_count, "min_count")
-    per_item = train.groupby("item")["user"].nunique()
-    candidates = model.items_.intersection(per_item.index[per_item >= min_count], sort=False)
-    if candidates.empty:
-        raise ValueError(f"no item has {min_count} training ratings; lower min_count.")
-    fitted = train[train["item"].isin(candidates)]
-    item_features = unit_rows(item_features.loc[item_features.index.intersection(candidates)])
-    pop = popularity(fitted, n=len(candidates))
-    segment_of = users.set_index("user")[segment]
-    segment_lists = {
-        s: segment_popularity(fitted, users, s, column=segment, n=len(candidates))
-        for s in pd.unique(users[segment])
-    }
-
-    def popular(user: Hashable, h: pd.DataFrame) -> list:
-        seen = set(h["item"])
-        return [i for i in pop if i not in seen][:n]
-
-    def by_segment(user: Hashable, h: pd.DataFrame) -> list:
-        if user not in segment_of.index:
-            raise ValueError(f"Unknown user {user!r}: no {segment} known for them.")
-        seen = set(h["item"])
-        return [i for i in segment_lists[segment_of[user]] if i not in seen][:n]
-
-    def content(user: Hashable, h: pd.DataFrame) -> list:
-        h = h[h["item"].isin(item_features.index)]
-        if len(h) == 0:
-            return popular(user, h)
-        return content_based(item_features, list(h["item"]), n, (h["rating"] - 2.5).tolist())
-
-    def warm(h: pd.DataFrame) -> pd.Series:
-        return fold_in(model, h).reindex(candidates)
-
-    def folded(user: Hashable, h: pd.DataFrame) -> list:
-        return rank_unseen(warm(h), n, h["item"])
-
-    def switching(user: Hashable, h: pd.DataFrame) -> list:
-        return hybrid(h, lambda hh: by_segment(user, hh), warm, n, switch_at)
-
-    out: dict[str, Callable[[Hashable, pd.DataFrame], list]] = {
-        "popularity": popular,
-        "segment popularity": by_segment,
-        "content": content,
-        "ALS fold-in": folded,
-        f"switch at {switch_at}": switching,
-    }
-    if blend_k0 is not None:
-
-        def blending(user: Hashable, h: pd.DataFrame) -> list:
-            return hybrid(
-                h,
-                lambda hh: by_segment(user, hh),
-                warm,
-                n,
-                switch_at=None,
-                blend_k0=blend_k0,
-            )
-
-        out[f"blend (k0 = {blend_k0:g})"] = blending
-    return out
-
-
-AGE_BANDS: tuple[int, ...] = (0, 18, 25, 35, 45, 56, 200)
-"""Age bands of the sign-up form MovieLens used (under 18, 18–24, …, 56 and over)."""
-
-
-def demographic_segments(users: pd.DataFrame, bands: Sequence[int] = AGE_BANDS) -> pd.DataFrame:
-    """Each user's segment from a sign-up form: age band and gender, e.g. ``"25–34 M"``.
-
-    ``users`` needs ``user, age, gender`` (as ``load_movielens(...).users``); ages fall in
-    ``[bands[j], bands[j + 1])``. Returns ``user, segment``.
-
-    >>> u = pd.DataFrame({"user": [1, 2], "age": [24, 60], "gender": ["F", "M"]})
-    >>> demographic_segments(u)["segment"].tolist()
-    ['18–24 F', '56+ M']
-    """
-    missing = {"user", "age", "gender"} - set(users.columns)
-    if missing:
-        raise ValueError(f"users needs columns user, age and gender; it lacks {sorted(missing)}.")
-    edges = list(bands)
-    if sorted(edges) != edges or len(edges) < 2:
-        raise ValueError(f"bands must be increasing age limits, got {edges}.")
-    labels = [f"{lo}–{hi - 1}" for lo, hi in pairwise(edges[:-1])] + [f"{edges[-2]}+"]
-    if edges[0] == 0:
-        labels[0] = f"under {edges[1]}"
-    band = pd.cut(users["age"], edges, right=False, labels=labels)
-    if band.isna().any():
-        raise ValueError(f"some ages fall outside the bands {edges}.")
-    return pd.DataFrame(
-        {"user": users["user"].to_numpy(), "segment": band.astype(str) + " " + users["gender"]}
-    )

@@ -59,8 +59,8 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from recsys_lab._validation import check_positive_int, check_ratings
-from recsys_lab.data.splits import _check_size, per_user_split
+from recsys_lab._validation import check_positive_int, check_ratings, check_share
+from recsys_lab.data.splits import per_user_split
 from recsys_lab.models.base import Interactions, Recommender
 from recsys_lab.models.implicit_als import ImplicitALS
 from recsys_lab.models.interaction_base import InteractionRecommender
@@ -348,7 +348,7 @@ class TwoStageRecommender(InteractionRecommender):
 
     def _fit(self, data: Interactions) -> None:
         n_candidates = check_positive_int(self.n_candidates, "n_candidates")
-        label_size = _check_size(self.label_size, "label_size")
+        label_size = check_share(self.label_size, "label_size")
         retriever = ImplicitALS() if self.retriever is None else self.retriever
         for name, model in {"retriever": retriever, **dict(self.scorers or {})}.items():
             if not isinstance(model, Recommender):

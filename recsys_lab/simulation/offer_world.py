@@ -30,7 +30,12 @@ from recsys_lab._validation import check_positive_int
 CONTEXT = ("segment", "placement", "channel", "device", "feature_1", "feature_2")
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def logistic(x: np.ndarray) -> np.ndarray:
+    r"""The logistic function of the world's click model, :math:`1 / (1 + e^{-x})`.
+
+    >>> logistic(np.array([0.0])).tolist()
+    [0.5]
+    """
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -183,7 +188,7 @@ class OfferWorld:
             + self.delta[:, c, d].T
             + toy
         )
-        prob = _sigmoid(logit)
+        prob = logistic(logit)
         if appeal is not None:
             prob = prob * np.asarray(appeal, dtype=float)[None, :]
         return prob

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from recsys_lab._validation import check_choice, check_positive_int
 from recsys_lab.simulation.offer_rankers import OfferRanker
-from recsys_lab.simulation.offer_world import CONTEXT, OfferWorld, _sigmoid
+from recsys_lab.simulation.offer_world import CONTEXT, OfferWorld, logistic
 
 
 def _check_rate(value: float, name: str) -> float:
@@ -440,7 +440,7 @@ def ab_log(
         chosen = (dist.cumsum(axis=1) < rng.random(len(rows))[:, None]).sum(axis=1)
         chosen = np.minimum(chosen, world.n_offers - 1)  # guards against rounding in cumsum
         p = world.click_probability(rows)[np.arange(len(rows)), chosen]
-        p = _sigmoid(np.log(p / (1 - p)) + shift[rows["user"]])
+        p = logistic(np.log(p / (1 - p)) + shift[rows["user"]])
         clicked = (rng.random(len(rows)) < p).astype(int)
         purchased = clicked * (rng.random(len(rows)) < purchase_rate)
         frames.append(

@@ -13,13 +13,22 @@ from functools import cache
 import pandas as pd
 
 from recsys_lab import data as datasets
-from recsys_lab.data.movielens import MovieLens
+from recsys_lab._validation import check_positive_int
+from recsys_lab.data.movielens import MovieLens, demographic_segments
+from recsys_lab.data.splits import newcomers_by_time
 from recsys_lab.evaluation import model_selection
 from recsys_lab.evaluation.metrics.beyond import category_table, item_features
-from recsys_lab.evaluation.newcomers import newcomers_by_time
 from recsys_lab.models import ALSMatrixFactorization, KNNRecommender, Recommender
 from recsys_lab.models.baselines import PopularityRecommender, RandomRecommender
-from recsys_lab.models.coldstart import demographic_segments, newcomer_strategies
+from recsys_lab.models.coldstart import (
+    content_based,
+    fold_in,
+    hybrid,
+    popularity,
+    rank_unseen,
+    segment_popularity,
+)
+from recsys_lab.models.content_based import unit_rows
 
 AGE_BANDS = (0, 25, 35, 45, 200)
 AGE_LABELS = ("under 25", "25-34", "35-44", "45+")
@@ -206,3 +215,88 @@ def movielens_newcomers(
         train, segments, genres, model, 10, switch_at, blend_k0, min_count=min_count
     )
     return NewcomerExperiment(train, new, segments, genres, model, strategies)
+
+
+def newcomer_strategies(
+    train: pd.DataFrame,
+    users: pd.DataFrame,
+    item_features: pd.DataFrame,
+    model: ALSMatrixFactorization,
+    n: int = 10,
+    switch_at: int = 3,
+    blend_k0: float | None = None,
+    segment: str = "segment",
+    min_count: int = 1,
+) -> dict[str, Callable[[Hashable, pd.DataFrame], list]]:
+    """The strategies the cold-start notebook compares, as ``strategy(user, history) -> list``.
+
+    popularity; segment popularity (the user's ``segment`` column in ``users``, e.g. an
+    age band × gender built from demographics); content-based (history weighted by
+    rating − 2.5, popularity while empty); ALS fold-in; a hybrid that switches from
+    segment popularity to fold-in at ``switch_at`` ratings; and, with ``blend_k0``, a
+    hybrid that blends the two with weight :math:`h / (h + k_0)` on fold-in.
+
+    Every strategy recommends only items with at least ``min_count`` training ratings:
+    a model fitted for rating accuracy otherwise ranks first the obscure items whose
+    one or two ratings were 5 stars (a large item bias on no evidence).
+    """
+    min_count = check_positive_int(min_count, "min_count")
+    per_item = train.groupby("item")["user"].nunique()
+    candidates = model.items_.intersection(per_item.index[per_item >= min_count], sort=False)
+    if candidates.empty:
+        raise ValueError(f"no item has {min_count} training ratings; lower min_count.")
+    fitted = train[train["item"].isin(candidates)]
+    item_features = unit_rows(item_features.loc[item_features.index.intersection(candidates)])
+    pop = popularity(fitted, n=len(candidates))
+    segment_of = users.set_index("user")[segment]
+    segment_lists = {
+        s: segment_popularity(fitted, users, s, column=segment, n=len(candidates))
+        for s in pd.unique(users[segment])
+    }
+
+    def popular(user: Hashable, h: pd.DataFrame) -> list:
+        seen = set(h["item"])
+        return [i for i in pop if i not in seen][:n]
+
+    def by_segment(user: Hashable, h: pd.DataFrame) -> list:
+        if user not in segment_of.index:
+            raise ValueError(f"Unknown user {user!r}: no {segment} known for them.")
+        seen = set(h["item"])
+        return [i for i in segment_lists[segment_of[user]] if i not in seen][:n]
+
+    def content(user: Hashable, h: pd.DataFrame) -> list:
+        h = h[h["item"].isin(item_features.index)]
+        if len(h) == 0:
+            return popular(user, h)
+        return content_based(item_features, list(h["item"]), n, (h["rating"] - 2.5).tolist())
+
+    def warm(h: pd.DataFrame) -> pd.Series:
+        return fold_in(model, h).reindex(candidates)
+
+    def folded(user: Hashable, h: pd.DataFrame) -> list:
+        return rank_unseen(warm(h), n, h["item"])
+
+    def switching(user: Hashable, h: pd.DataFrame) -> list:
+        return hybrid(h, lambda hh: by_segment(user, hh), warm, n, switch_at)
+
+    out: dict[str, Callable[[Hashable, pd.DataFrame], list]] = {
+        "popularity": popular,
+        "segment popularity": by_segment,
+        "content": content,
+        "ALS fold-in": folded,
+        f"switch at {switch_at}": switching,
+    }
+    if blend_k0 is not None:
+
+        def blending(user: Hashable, h: pd.DataFrame) -> list:
+            return hybrid(
+                h,
+                lambda hh: by_segment(user, hh),
+                warm,
+                n,
+                switch_at=None,
+                blend_k0=blend_k0,
+            )
+
+        out[f"blend (k0 = {blend_k0:g})"] = blending
+    return out

@@ -66,10 +66,9 @@ def _heavier_voter() -> str:
 
 def _k40_beats_k20() -> str:
     from recsys_lab import data as datasets
-    from recsys_lab.evaluation import model_selection
+    from recsys_lab.evaluation import model_selection, rating_errors
     from recsys_lab.models.base import Recommender
     from recsys_lab.models.knn_means import KNNWithMeans
-    from recsys_lab.teaching import rating_errors
 
     ratings = datasets.load_movielens("100k").ratings
     train, validation, _ = model_selection.train_validation_test_split(

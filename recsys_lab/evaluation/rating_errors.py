@@ -16,27 +16,22 @@ so both tools here resample or pair *users*:
   :math:`\text{MSE}_a - \text{MSE}_b`.
 
 :func:`compare` fits several recommenders on the same training data and scores them on
-the same held-out ratings (a validation set when tuning, the test set once at the end);
-:func:`leave_one_out` scores a grid of neighbourhood votes (k, distance, weighting) on a
-small matrix, every known cell hidden in turn, and :func:`leave_one_out_errors` gives one
-setting's per-cell errors, so that two settings can be paired cell by cell.
+the same held-out ratings (a validation set when tuning, the test set once at the end).
+The salesperson matrix's leave-one-out errors are :mod:`recsys_lab.teaching.vote_errors`.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from recsys_lab._validation import check_matrix, check_positive_int, check_ratings
+from recsys_lab._validation import check_positive_int, check_ratings
 from recsys_lab.evaluation import stats
 from recsys_lab.models.base import Recommender
-from recsys_lab.teaching import voting
-from recsys_lab.teaching.distances import aggregate, check_metric
 
 _BLOCK = 2**21  # users drawn at once by the bootstrap: bounds its memory
 
@@ -265,180 +260,3 @@ def compare(
     table = table[["model", "estimator", *varying, "rmse", "low", "high", "fallback"]]
     table["rank"] = table["rmse"].rank(method="first").astype(int)
     return Comparison(table, errors, fitted)
-
-
-def leave_one_out_errors(
-    R: pd.DataFrame,
-    k: int = 2,
-    metric: str = "sum_abs",
-    weighting: str = "equal",
-    p: float | None = None,
-    min_overlap: int = 1,
-    **weighting_params: float,
-) -> pd.DataFrame:
-    """Hide each known cell of ``R`` in turn and predict it as :func:`neighbors.predict` does.
-
-    The per-cell version of :func:`leave_one_out` (the same predictions: the hidden cell
-    is left out of the distances too), so that two settings can be compared cell by cell
-    with :func:`recsys_lab.stats.paired_test`.
-
-    Returns
-    -------
-    DataFrame
-        One row per known cell, in row-major order: ``user, item, actual, predicted,
-        error`` (predicted − actual); NaN where nobody can vote.
-
-    Examples
-    --------
-    >>> from recsys_lab.data import load_sales
-    >>> cells = leave_one_out_errors(load_sales(), k=2)
-    >>> len(cells), int(cells["error"].isna().sum())
-    (18, 0)
-    """
-    M = check_matrix(R)
-    voting.weights([], weighting, **weighting_params)  # reject a bad weighting up front
-    metric, p = check_metric(metric, p)
-    X = M.to_numpy()
-    rows, cols = np.nonzero(~np.isnan(X))
-    votes = _hidden_cell_votes(
-        X, rows, cols, metric, p, min_overlap, [k], [weighting], {weighting: weighting_params}
-    )[0, 0]
-    actual = X[rows, cols]
-    return pd.DataFrame(
-        {
-            "user": M.index[rows],
-            "item": M.columns[cols],
-            "actual": actual,
-            "predicted": votes,
-            "error": votes - actual,
-        }
-    )
-
-
-def leave_one_out(
-    R: pd.DataFrame,
-    ks: Iterable[int] = (1, 2, 3),
-    metrics: Iterable[str] = ("sum_abs",),
-    weightings: Iterable[str] = ("equal", "rank"),
-    min_overlap: int = 1,
-    n_cells: int | None = None,
-    random_state: int = 0,
-    weighting_params: Mapping[str, Mapping[str, float]] | None = None,
-) -> pd.DataFrame:
-    """Leave-one-out error of neighbourhood predictions for every parameter combination.
-
-    For each known cell :math:`(u, i)`: hide it, predict it as
-    :func:`~recsys_lab.neighbors.predict` would (the same neighbours, the same
-    vote), compare. Cells nobody can vote on are
-    counted in ``impossible`` and left out of the errors.
-
-    Parameters
-    ----------
-    R : DataFrame
-        Users × items, NaN where unknown.
-    ks, metrics, weightings : iterables
-        The grid. A metric may be ``"minkowski:3"`` for Minkowski with p = 3.
-    min_overlap : int
-        As in :func:`recsys_lab.distances.corated_distance`.
-    n_cells : int, optional
-        Score only this many known cells, drawn with ``random_state``.
-    weighting_params : mapping, optional
-        Extra parameters per weighting, e.g. ``{"gaussian": {"bandwidth": 1e5}}``.
-
-    Returns
-    -------
-    DataFrame
-        One row per combination: ``k, metric, weighting, mae, rmse, predicted, impossible``,
-        sorted by ``rmse`` (ties: grid order).
-
-    Examples
-    --------
-    >>> from recsys_lab.datasets import load_sales
-    >>> table = leave_one_out(load_sales(), ks=[2], weightings=["equal"])
-    >>> int(table.loc[0, "predicted"]), int(table.loc[0, "impossible"])
-    (18, 0)
-    """
-    M = check_matrix(R)
-    ks = [check_positive_int(k, "k") for k in ks]
-    grid_metrics = [_parse_metric(m) for m in metrics]
-    weightings = list(weightings)
-    params = dict(weighting_params or {})
-    for name in weightings:  # fail before the loop, not inside it
-        voting.weights([], name, **params.get(name, {}))
-    X = M.to_numpy()
-    rows, cols = np.nonzero(~np.isnan(X))
-    if n_cells is not None and check_positive_int(n_cells, "n_cells") < len(rows):
-        pick = np.sort(np.random.default_rng(random_state).choice(len(rows), n_cells, False))
-        rows, cols = rows[pick], cols[pick]
-    truth = X[rows, cols]
-    results = []
-    for name, metric, p in grid_metrics:
-        preds = _hidden_cell_votes(X, rows, cols, metric, p, min_overlap, ks, weightings, params)
-        for (a, weighting), (j, k) in itertools.product(enumerate(weightings), enumerate(ks)):
-            ok = ~np.isnan(preds[a, j])
-            errs = (
-                _errors(truth[ok] - preds[a, j, ok])
-                if ok.any()
-                else dict.fromkeys(("mae", "rmse"), np.nan)
-            )
-            results.append(
-                {
-                    "k": k,
-                    "metric": name,
-                    "weighting": weighting,
-                    **errs,
-                    "predicted": int(ok.sum()),
-                    "impossible": int((~ok).sum()),
-                }
-            )
-    return pd.DataFrame(results).sort_values("rmse", kind="stable").reset_index(drop=True)
-
-
-def _parse_metric(spec: str) -> tuple[str, str, float | None]:
-    name, _, p = str(spec).partition(":")
-    try:
-        p_value = float(p) if p else None
-    except ValueError:
-        raise ValueError(
-            f"Cannot read the Minkowski exponent in {spec!r}; write e.g. 'minkowski:3'."
-        ) from None
-    metric, p_value = check_metric(name, p_value)
-    return str(spec), metric, p_value
-
-
-def _hidden_cell_votes(
-    X: np.ndarray,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    metric: str,
-    p: float | None,
-    min_overlap: int,
-    ks: Sequence[int],
-    weightings: Sequence[str],
-    params: Mapping[str, Mapping[str, float]],
-) -> np.ndarray:
-    """Votes for the cells ``(rows, cols)`` of ``X``, each hidden in turn (NaN: no voter).
-
-    Returns a (weightings × ks × cells) array; a cell's neighbours are found once and
-    shared by every k and weighting. The hidden cell is left out of the distances too,
-    as :func:`recsys_lab.neighbors.predict` does for a known cell.
-    """
-    preds = np.full((len(weightings), len(ks), len(rows)), np.nan)
-    for c, (r, col) in enumerate(zip(rows, cols, strict=True)):
-        hidden = X[r].copy()
-        hidden[col] = np.nan
-        cand = np.flatnonzero(~np.isnan(X[:, col]) & (np.arange(len(X)) != r))
-        dist, _ = aggregate(np.abs(X[cand] - hidden), metric, p, min_overlap)
-        known = ~np.isnan(dist)
-        order = np.argsort(dist[known], kind="stable")[: max(ks)]  # ties: row order
-        d, v = dist[known][order], X[cand[known][order], col]
-        for a, weighting in enumerate(weightings):
-            for j, k in enumerate(ks):
-                w = voting.weights(d[:k], weighting, **params.get(weighting, {}))
-                if w.sum() > 0:
-                    preds[a, j, c] = voting.weighted_vote(v[:k], w)
-    return preds
-
-
-def _errors(diff: np.ndarray) -> dict[str, float]:
-    return {"mae": float(np.mean(np.abs(diff))), "rmse": float(np.sqrt(np.mean(diff**2)))}
