@@ -1,7 +1,8 @@
 """recsys-lab: the helper package behind the recommender-systems notebooks.
 
 Every algorithm the notebooks teach lives here, small, documented and tested, in five
-layers; each imports only from the layers below it:
+layers; each imports only from the layers below it (``spark``, the optional Spark
+extra, sits beside ``evaluation`` and imports only ``data``):
 
 ==============  ===========================================================================
 ``teaching``    the salesperson example's distances, voting and neighbours, assignment,
@@ -9,7 +10,8 @@ layers; each imports only from the layers below it:
 ``simulation``  the offer world, 90/10 serving with logged propensities, A/B logs, bandits
 ``evaluation``  metrics, splits-based tuning (``model_selection``), statistics, off-policy
                 estimators, A/B analysis, newcomer evaluation
-``models``      every recommender on one contract (:class:`models.Recommender`)
+``models``      every recommender on one contract (:class:`models.Recommender`), and
+                the cold-start strategies, similarities and re-ranking they use
 ``data``        shipped tables, the synthetic shop, MovieLens, your own events, splits
 ==============  ===========================================================================
 

@@ -1,4 +1,4 @@
-"""The package's layers: every import runs down, teaching → simulation → evaluation → models.
+"""Layers: every import runs down, teaching → simulation → evaluation (spark) → models → data.
 
 Old and short paths (``recsys_lab.stats``, ``recsys_lab.knn``) are the same module objects as
 their real homes, and only the old ones warn.

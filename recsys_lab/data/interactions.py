@@ -48,7 +48,7 @@ def load_interactions(
         When each event happened: datetimes, date strings (see ``timestamp_format``) or
         numbers since 1970-01-01 UTC in ``timestamp_unit``. Times with a time zone are
         converted to UTC, then every time is stored without zone (UTC), as in
-        :func:`load_movielens`.
+        :func:`~recsys_lab.data.movielens.load_movielens`.
     timestamp_unit : {"s", "ms", "us", "ns"}, default "s"
         The unit of numeric timestamps.
     timestamp_format : str, optional

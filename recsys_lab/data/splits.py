@@ -200,7 +200,8 @@ def train_validation_test_split(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Three parts for honest tuning: ``split`` holds out test, then validation from the rest.
 
-    Tune on ``(train, validation)`` with :func:`search`; score the chosen model on
+    Tune on ``(train, validation)`` with
+    :func:`~recsys_lab.evaluation.model_selection.search`; score the chosen model on
     ``test`` once. With :func:`temporal_split` the validation period comes just before
     the test period; with :func:`leave_last_out` validation is each user's second-latest
     rating. ``params`` go to both calls, so ``test_size=0.2`` gives 20 % test, 16 %

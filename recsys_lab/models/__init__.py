@@ -1,5 +1,11 @@
 """The recommenders: one algorithm per module, all on one contract (:mod:`.base`).
 
+Beside them, the pieces recommenders are built from: :mod:`.similarities` (Surprise's
+MSD, cosine and Pearson), :mod:`.factorization` (the biased factor model SGD and ALS
+share), :mod:`.interaction_base` (implicit-feedback plumbing), :mod:`.coldstart` (the
+cold-start strategies as functions of one user's history), :mod:`.private_popularity`,
+:mod:`.rerank` (MMR) and :mod:`.surprise_tools` (DataFrame ↔ Surprise).
+
 ``SurpriseRecommender`` (any Surprise algorithm behind the same API) is imported on
 first use, so that ``import recsys_lab`` works without the ``surprise`` extra.
 

@@ -11,10 +11,10 @@ Recommenders in production work in two stages (the survey's "recall + rank"):
 
 The ranker must learn from interactions the retriever did not see, or it only learns
 that the retriever fits its own training data. :class:`TwoStageRecommender` therefore
-holds out ``label_size`` of each user's interactions (:func:`~recsys_lab.evaluation.model_selection.
-per_user_split`), fits the retriever on the rest, labels each candidate :math:`y = 1` if it
-is among the user's held-out items (else 0) and fits a classifier of
-:math:`P(y = 1 \mid \text{features})`. Then it refits the retriever on everything;
+holds out ``label_size`` of each user's interactions
+(:func:`~recsys_lab.data.splits.per_user_split`), fits the retriever on the rest, labels
+each candidate :math:`y = 1` if it is among the user's held-out items (else 0) and fits
+a classifier of :math:`P(y = 1 \mid \text{features})`. Then it refits the retriever on everything;
 ``recommend`` orders each user's candidates by the classifier's probability.
 
 **Features** (:func:`candidate_features`), from the interactions the retriever was fitted

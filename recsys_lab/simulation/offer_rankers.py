@@ -52,10 +52,10 @@ class OfferRanker:
     context : columns of the log that describe a request
     random_state : int
     crosses : sequence of (column, column), optional
-        Pairs crossed with the offer by ``"crossed"``. Default: :data:`WORLD_CROSSES`
-        whose columns are in ``context`` — exactly the terms of :class:`OfferWorld`'s click
-        model, so the crossed model is the world's own structure (pass ``()`` for two-way
-        crosses only).
+        Pairs crossed with the offer by ``"crossed"``. Default: :data:`WORLD_CROSSES` whose columns
+        are in ``context`` — exactly the terms of the click model of
+        :class:`~recsys_lab.simulation.offer_world.OfferWorld`, so the crossed model is the world's
+        own structure (pass ``()`` for two-way crosses only).
 
     Examples
     --------
@@ -187,7 +187,8 @@ class SegmentRule:
     by : str
         The context column the rule personalizes on.
     explored_only : bool
-        Learn from the ``explored`` rows only (a log from :func:`log_serving`).
+        Learn from the ``explored`` rows only (a log from
+        :func:`~recsys_lab.simulation.serving.log_serving`).
 
     Examples
     --------

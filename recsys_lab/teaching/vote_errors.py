@@ -36,7 +36,9 @@ def leave_one_out_errors(
     min_overlap: int = 1,
     **weighting_params: float,
 ) -> pd.DataFrame:
-    """Hide each known cell of ``R`` in turn and predict it as :func:`neighbors.predict` does.
+    """Hide each known cell of ``R`` in turn and predict it as ``neighbors.predict`` does.
+
+    (:func:`recsys_lab.neighbors.predict`: the same neighbours, the same vote.)
 
     The per-cell version of :func:`leave_one_out` (the same predictions: the hidden cell
     is left out of the distances too), so that two settings can be compared cell by cell
