@@ -459,7 +459,7 @@ def serendipity(
                 "or baseline lists."
             )
         baseline = popular_unseen(train, lists.users, k)
-    elif not isinstance(baseline, pd.DataFrame | Mapping):
+    elif not isinstance(baseline, pd.DataFrame | Mapping | Lists):
         raise TypeError(
             "baseline must hold one list per user (a DataFrame user, item, rank or a mapping "
             "user -> items); a single list shared by everybody would count items a user has "
