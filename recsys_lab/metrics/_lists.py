@@ -125,8 +125,8 @@ def as_lists(recs: Recs, k: int | None = None, items: pd.Index | None = None) ->
         df = _long_recs(recs)
         user_codes, users = pd.factorize(df["user"], sort=False)
         row_items, found = pd.factorize(df["item"], sort=False)
-        pos = pd.Series(np.zeros(len(df), dtype=np.int64)).groupby(user_codes).cumcount()
-        pos = pos.to_numpy()
+        rows = pd.Series(np.zeros(len(df), dtype=np.int64))
+        pos = rows.groupby(user_codes).cumcount().to_numpy()
         width = int(pos.max()) + 1 if len(pos) else 0
         if k is not None:
             width = min(width, k)
