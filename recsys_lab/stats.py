@@ -126,12 +126,15 @@ def _below(state: np.uint64, bound: int) -> tuple[np.uint64, int]:  # pragma: no
     :math:`2^{32} \bmod \text{bound}` values of :math:`x` that would make some results
     likelier: every integer is exactly equally likely (Lemire, *ACM TOMACS* 2019).
     """
-    size, low = np.uint64(bound), np.uint64(0xFFFFFFFF)
+    size = np.uint64(bound)
     while True:
         state += np.uint64(0x9E3779B97F4A7C15)
         x = (_splitmix(state) >> np.uint64(32)) * size
-        if (x & low) >= size or (x & low) >= np.uint64((1 << 32) % bound):
-            return state, int(x >> np.uint64(32))
+        fraction = x & np.uint64(0xFFFFFFFF)
+        # x is rejected only if fraction < bound, which is rare: test that first
+        if fraction < size and fraction < np.uint64((1 << 32) % bound):
+            continue
+        return state, int(x >> np.uint64(32))
 
 
 @numba.njit(cache=True, parallel=True, fastmath={"reassoc", "contract"})

@@ -422,34 +422,33 @@ def _half_sums(
     lengths, length_of = np.unique(ls.lengths, return_inverse=True)
     inverse = np.where(lengths > 0, 1.0 / np.maximum(lengths, 1), 0.0)
     per_length = np.stack([np.ones_like(inverse), np.sqrt(inverse), inverse], axis=1)
-    indptr, items = ls.shown.indptr, ls.shown.indices
+    # each user's items as (length, item) cells of a lengths × catalog table, -1 = none
+    shown = ls.shown.tocoo()
+    cells = np.full((len(ls.users), max(1, int(ls.lengths.max()))), -1, dtype=np.int64)
+    cells[shown.row, np.arange(shown.nnz) - ls.shown.indptr[shown.row]] = (
+        length_of.ravel()[shown.row] * len(ls.catalog) + shown.col
+    )
     rows = max(1, _BLOCK // (len(lengths) * len(ls.catalog)))
     for start in range(0, n_resamples, rows):
         keys = rng.integers(0, 2**64, size=min(rows, n_resamples - start), dtype=np.uint64)
-        shown = _half_exposures(
-            indptr, items, length_of.ravel(), len(lengths), len(ls.catalog), keys
-        )
-        x, a, b = np.einsum("rli,ls->sri", shown, per_length)
+        counts = _half_counts(cells, len(lengths) * len(ls.catalog), keys)
+        by_length = counts.reshape(len(keys), len(lengths), len(ls.catalog))
+        x, a, b = np.einsum("rli,ls->sri", by_length, per_length)
         yield x, a, b, np.full(len(keys), float(len(ls.users) // 2))
 
 
 @numba.njit(cache=True, parallel=True)
-def _half_exposures(
-    indptr: np.ndarray,
-    items: np.ndarray,
-    length_of: np.ndarray,
-    n_lengths: int,
-    n_items: int,
-    keys: np.ndarray,
+def _half_counts(
+    cells: np.ndarray, n_cells: int, keys: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled; tested against ListSet.sums
-    """Exposure of each item by list length (resamples × lengths × items) in random halves.
+    """How often each cell is shown (resamples × cells) in random halves of the users.
 
     Half ``r`` keeps each user in turn with probability (users still needed) / (users
-    left), from the stream ``keys[r]`` (Knuth's selection sampling, *TAOCP* vol. 2,
-    Algorithm S): every half of the users is equally likely.
+    left), drawn from the stream ``keys[r]`` (Knuth's selection sampling, *TAOCP*
+    vol. 2, Algorithm S): every half of the users is equally likely.
     """
-    n = len(indptr) - 1
-    shown = np.zeros((keys.size, n_lengths, n_items))
+    n, width = cells.shape
+    counts = np.zeros((keys.size, n_cells))
     for r in numba.prange(keys.size):
         state, needed = keys[r], n // 2
         for u in range(n):
@@ -458,9 +457,10 @@ def _half_exposures(
             state, draw = stats._below(state, n - u)
             if draw < needed:
                 needed -= 1
-                for p in range(indptr[u], indptr[u + 1]):
-                    shown[r, length_of[u], items[p]] += 1.0
-    return shown
+                for j in range(width):
+                    if cells[u, j] >= 0:
+                        counts[r, cells[u, j]] += 1.0
+    return counts
 
 
 def _paired_sets(a: beyond.ListSet, b: beyond.ListSet) -> tuple[beyond.ListSet, beyond.ListSet]:
