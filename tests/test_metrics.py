@@ -421,16 +421,17 @@ def test_metrics_missing_for_some_users_are_resampled_over_the_others():
     assert row["value"] == known.mean()
 
 
-def test_encoded_lists_give_every_metric_the_same_value():
+def test_encoded_lists_and_checked_interactions_give_the_same_values():
     from recsys_lab.metrics._lists import as_lists
 
     recs = {"ann": ["a", "b", "c"], "bob": ["c", "d"], "cy": ["e"]}
     train = pd.DataFrame({"user": [1, 2, 2, 3], "item": ["a", "a", "c", "e"]})
     truth = {"ann": ["b"], "bob": ["d", "x"], "cy": ["e"]}
-    encoded = as_lists(recs)
+    encoded, checked = as_lists(recs), beyond.Interactions.of(train)
     for metric in (metrics.novelty, metrics.arp, metrics.aplt):
-        per_user = metric(encoded, train, 2, per_user=True)
+        per_user = metric(encoded, checked, 2, per_user=True)
         assert per_user.equals(metric(recs, train, 2, per_user=True))
+    assert metrics.popular_unseen(checked, ["ann"]).equals(metrics.popular_unseen(train, ["ann"]))
     assert metrics.per_user(encoded, truth, 2).equals(metrics.per_user(recs, truth, 2))
     assert metrics.gini(encoded, "abcdefg", 2) == metrics.gini(recs, "abcdefg", 2)
     recoded = as_lists(encoded, k=2, items=pd.Index(["e", "z", "c"]))

@@ -201,9 +201,10 @@ def evaluate(
     stats.check_confidence(confidence)
     models = _models(recs)
     _check_inputs(items, train, compare_to, models)
-    if train is not None and baseline is None:
+    history = None if train is None else beyond.Interactions.of(train)  # checked once
+    if history is not None and baseline is None:
         users = pd.unique(truth_table(truth)["user"].to_numpy())
-        baseline = beyond.popular_unseen(train, users, k)
+        baseline = beyond.popular_unseen(history, users, k)
     if isinstance(baseline, pd.DataFrame | Mapping):
         baseline = as_lists(baseline, k)  # once for every model
     categories = None
@@ -219,7 +220,7 @@ def evaluate(
         table = ranking.per_user(lists, truth, k)
         if graded:
             table["ndcg_graded"] = ranking.per_user(lists, truth, k, graded=True)["ndcg"]
-        extra = _per_user_extras(lists, truth, k, train, item_features, categories, baseline)
+        extra = _per_user_extras(lists, truth, k, history, item_features, categories, baseline)
         table = table.join(pd.DataFrame(extra), how="left")
         series = {_label(c, k): table[c] for c in table.columns}
         per_model[name] = series
@@ -281,7 +282,7 @@ def _per_user_extras(
     lists: Recs,
     truth: pd.DataFrame | Mapping,
     k: int,
-    train: pd.DataFrame | None,
+    train: beyond.Interactions | None,
     item_features: pd.DataFrame | None,
     categories: pd.DataFrame | None,
     baseline: Recs | None,
