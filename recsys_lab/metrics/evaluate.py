@@ -446,21 +446,26 @@ def _half_counts(
 
     Half ``r`` keeps each user in turn with probability (users still needed) / (users
     left), drawn from the stream ``keys[r]`` (Knuth's selection sampling, *TAOCP*
-    vol. 2, Algorithm S): every half of the users is equally likely.
+    vol. 2, Algorithm S): every half of the users is equally likely. The users kept are
+    listed first, without a branch (half of them would be mispredicted), then counted.
     """
     n, width = cells.shape
     counts = np.zeros((keys.size, n_cells))
     for r in numba.prange(keys.size):
-        state, needed = keys[r], n // 2
+        kept = np.empty(n // 2, dtype=np.int64)
+        state, needed, listed = keys[r], n // 2, 0
         for u in range(n):
             if needed == 0:
                 break
             state, draw = stats._below(state, n - u)
-            if draw < needed:
-                needed -= 1
-                for j in range(width):
-                    if cells[u, j] >= 0:
-                        counts[r, cells[u, j]] += 1.0
+            kept[listed] = u  # overwritten by the next user unless this one is kept
+            take = int(draw < needed)
+            listed += take
+            needed -= take
+        for u in kept:
+            for j in range(width):
+                if cells[u, j] >= 0:
+                    counts[r, cells[u, j]] += 1.0
     return counts
 
 
