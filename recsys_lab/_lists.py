@@ -4,7 +4,9 @@ Every metric accepts lists as a DataFrame with columns ``user, item, rank`` (or
 ``score``, highest first) or as a mapping ``user -> [items, best first]``, and a
 truth as a DataFrame ``user, item[, rating]`` or a mapping ``user -> items``.
 Internally a set of lists is a matrix of item codes, one row per user, padded
-with -1, so that metrics over 100,000 users are a few numpy passes.
+with -1, so that metrics over 100,000 users are a few numpy passes. Every metric also
+accepts lists already encoded (a :class:`Lists`): :func:`recsys_lab.metrics.evaluate`
+encodes each model's lists once and hands the codes to every metric.
 """
 
 from __future__ import annotations
@@ -17,11 +19,6 @@ import numpy as np
 import pandas as pd
 
 from recsys_lab._validation import check_positive_int
-
-# Mapping keys are invariant, so ``Mapping[Hashable, ...]`` would reject a ``dict[str, ...]``;
-# any hashable user label is accepted at run time.
-Recs = pd.DataFrame | Mapping[Any, Iterable[Hashable]]
-Truth = pd.DataFrame | Mapping[Any, Iterable[Hashable]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +38,12 @@ class Lists:
     def mask(self) -> np.ndarray:
         """True where ``codes`` holds an item (not padding)."""
         return self.codes >= 0
+
+
+# Mapping keys are invariant, so ``Mapping[Hashable, ...]`` would reject a ``dict[str, ...]``;
+# any hashable user label is accepted at run time.
+Recs = pd.DataFrame | Mapping[Any, Iterable[Hashable]] | Lists
+Truth = pd.DataFrame | Mapping[Any, Iterable[Hashable]]
 
 
 def _long_recs(recs: Recs) -> pd.DataFrame:
@@ -90,36 +93,51 @@ def _long_recs(recs: Recs) -> pd.DataFrame:
     return df
 
 
+def _recoding(found: pd.Index, items: pd.Index | None) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the distinct labels ``found`` in ``items``, new labels appended in order."""
+    if items is None:
+        return np.arange(len(found)), found
+    codes = items.get_indexer(found)
+    new = codes < 0
+    if new.any():
+        items = items.append(found[new])
+        codes[new] = np.arange(len(items) - new.sum(), len(items))
+    return codes, items
+
+
 def as_lists(recs: Recs, k: int | None = None, items: pd.Index | None = None) -> Lists:
     """Encode ranked lists, keeping at most the top ``k`` of each.
 
-    ``items`` fixes the item coding (new items are appended after it).
+    ``items`` fixes the item coding (new items are appended after it). Lists already
+    encoded are cut to ``k`` and recoded, not checked again.
 
     >>> lists = as_lists({"ann": ["a", "b"], "bob": ["b"]})
     >>> lists.codes.tolist(), lists.items.tolist(), lists.lengths.tolist()
     ([[0, 1], [1, -1]], ['a', 'b'], [2, 1])
+    >>> as_lists(lists, k=1, items=pd.Index(["b"])).codes.tolist()
+    [[1], [0]]
     """
     if k is not None:
         k = check_positive_int(k, "k")
-    df = _long_recs(recs)
-    user_codes, users = pd.factorize(df["user"], sort=False)
-    if items is None:
-        item_codes, items = pd.factorize(df["item"], sort=False)
+    if isinstance(recs, Lists):
+        users, found, codes = recs.users, recs.items, recs.codes[:, :k]
     else:
-        item_codes = items.get_indexer(pd.Index(df["item"]))
-        new = item_codes < 0
-        if new.any():
-            extra = pd.Index(pd.unique(df["item"].to_numpy()[new]))
-            items = items.append(extra)
-            item_codes = items.get_indexer(pd.Index(df["item"]))
-    pos = pd.Series(np.zeros(len(df), dtype=np.int64)).groupby(user_codes).cumcount().to_numpy()
-    width = int(pos.max()) + 1 if len(pos) else 0
-    if k is not None:
-        width = min(width, k)
-    keep = pos < width
-    codes = np.full((len(users), max(width, 1)), -1, dtype=np.int64)  # never zero-width
-    codes[user_codes[keep], pos[keep]] = item_codes[keep]
-    return Lists(users=pd.Index(users), codes=codes, items=pd.Index(items))
+        df = _long_recs(recs)
+        user_codes, users = pd.factorize(df["user"], sort=False)
+        row_items, found = pd.factorize(df["item"], sort=False)
+        rows = pd.Series(np.zeros(len(df), dtype=np.int64))
+        pos = rows.groupby(user_codes).cumcount().to_numpy()
+        width = int(pos.max()) + 1 if len(pos) else 0
+        if k is not None:
+            width = min(width, k)
+        keep = pos < width
+        codes = np.full((len(users), max(width, 1)), -1, dtype=np.int64)  # never zero-width
+        codes[user_codes[keep], pos[keep]] = row_items[keep]
+    recode, items = _recoding(pd.Index(found), items)
+    listed = codes >= 0
+    coded = np.full(codes.shape, -1, dtype=np.int64)
+    coded[listed] = recode[codes[listed]]
+    return Lists(users=pd.Index(users), codes=coded, items=pd.Index(items))
 
 
 def truth_table(truth: Truth) -> pd.DataFrame:

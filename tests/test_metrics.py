@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.stats as st_scipy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -395,15 +396,47 @@ def test_evaluate_intervals_are_bootstrap_intervals_of_per_user_values():
     rows = result.summary.set_index(["model", "metric"])
     per_user = result.by_user("ndcg@5")
     assert list(per_user.columns) == ["weak", "strong", "same"] and len(per_user) == 60
-    low, high = stats.bootstrap_ci(per_user["strong"], n_resamples=2000, random_state=3)
-    assert (rows.loc[("strong", "ndcg@5"), "low"], rows.loc[("strong", "ndcg@5"), "high"]) == (
-        low,
-        high,
-    )
+    # a model's metrics share their draws, which depend on the users and the seed only
+    ndcg = per_user[["strong"]].to_numpy()
+    low, high = stats.bootstrap_cis(ndcg, n_resamples=2000, random_state=3)[0]
+    assert tuple(rows.loc[("strong", "ndcg@5"), ["low", "high"]]) == (low, high)
+    assert (low, high) == pytest.approx(stats.bootstrap_ci(ndcg[:, 0]), abs=0.02)  # other draws
     tested = rows.dropna(subset=["low"])
     assert (tested["low"] <= tested["value"]).all() and (tested["value"] <= tested["high"]).all()
     assert len(tested) == 3 * (7 + 4)  # ranking metrics and the four set-level ones
     assert result.table("high").loc["mrr", "same"] == rows.loc[("same", "mrr"), "high"]
+
+
+def test_metrics_missing_for_some_users_are_resampled_over_the_others():
+    # one-item lists have no intra-list diversity: its interval resamples the other users
+    rng = np.random.default_rng(1)
+    recs = {u: list(rng.choice(8, size=1 + u % 3, replace=False)) for u in range(50)}
+    features = pd.DataFrame(rng.random((8, 3)), index=range(8))
+    result = metrics.evaluate(recs, {u: [0] for u in recs}, k=3, item_features=features)
+    diversity = result.by_user("intra_list_diversity")["model"]
+    assert diversity.isna().sum() == 17
+    row = result.summary.set_index("metric").loc["intra_list_diversity"]
+    known = diversity.dropna().to_numpy()[:, None]
+    assert tuple(row[["low", "high"]]) == tuple(stats.bootstrap_cis(known)[0])
+    assert row["value"] == known.mean()
+
+
+def test_encoded_lists_and_checked_interactions_give_the_same_values():
+    from recsys_lab._lists import as_lists
+
+    recs = {"ann": ["a", "b", "c"], "bob": ["c", "d"], "cy": ["e"]}
+    train = pd.DataFrame({"user": [1, 2, 2, 3], "item": ["a", "a", "c", "e"]})
+    truth = {"ann": ["b"], "bob": ["d", "x"], "cy": ["e"]}
+    encoded, checked = as_lists(recs), beyond.Interactions.of(train)
+    for metric in (metrics.novelty, metrics.arp, metrics.aplt):
+        per_user = metric(encoded, checked, 2, per_user=True)
+        assert per_user.equals(metric(recs, train, 2, per_user=True))
+    assert metrics.popular_unseen(checked, ["ann"]).equals(metrics.popular_unseen(train, ["ann"]))
+    assert metrics.per_user(encoded, truth, 2).equals(metrics.per_user(recs, truth, 2))
+    assert metrics.gini(encoded, "abcdefg", 2) == metrics.gini(recs, "abcdefg", 2)
+    recoded = as_lists(encoded, k=2, items=pd.Index(["e", "z", "c"]))
+    assert recoded.items.tolist() == ["e", "z", "c", "a", "b", "d"]
+    assert recoded.codes.tolist() == [[3, 4], [2, 5], [0, -1]]
 
 
 @pytest.mark.parametrize("method", ["t", "randomization"])
@@ -688,6 +721,41 @@ def test_half_sample_intervals_cover_the_expected_value():
     se = ((table["high"] - table["low"]) / (2 * 1.96)).groupby("metric").mean()
     ratio = se / table["value"].groupby("metric").std()
     assert ratio.between(1.0, 3.0).all() and ratio.idxmax() == "catalog_coverage", ratio
+
+
+def test_half_samples_are_uniform_halves_and_their_sums_are_list_set_sums():
+    from recsys_lab.evaluation.metrics.beyond import ListSet
+    from recsys_lab.evaluation.metrics.evaluate import _half_sums
+
+    # user u shows items of its own (1 to 3 of them), so a half's exposures say who is in it
+    recs = {u: [f"{u}-{j}" for j in range(1 + u % 3)] for u in range(9)}
+    ls = ListSet.from_recs(recs, [i for items in recs.values() for i in items])
+    owner = np.array([int(item.split("-")[0]) for item in ls.catalog])
+    halves = []
+    for x, a, b, n in _half_sums(ls, 9000, np.random.default_rng(0)):
+        kept = np.zeros((len(x), 9))
+        np.maximum.at(kept, (slice(None), owner), (x > 0).astype(float))
+        assert (kept.sum(axis=1) == 4).all() and (n == 4).all()
+        for got, want in zip((x, a, b), ls.sums(kept)[:3], strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+        halves.append(kept)
+    subsets = pd.Series([tuple(np.flatnonzero(k)) for k in np.concatenate(halves)])
+    assert subsets.nunique() == math.comb(9, 4)  # every half, about equally often: 71 each
+    assert st_scipy.chisquare(subsets.value_counts()).pvalue > 0.001
+
+
+def test_set_level_intervals_use_at_most_half_samples_subsets():
+    from recsys_lab.evaluation.metrics.evaluate import HALF_SAMPLES
+
+    recs = _random_lists(40, 30, 5, seed=2)
+    items = pd.DataFrame({"item": range(30)})
+
+    def set_level(n_resamples):
+        result = metrics.evaluate(recs, {0: [0]}, items=items, k=5, n_resamples=n_resamples)
+        return result.summary.set_index("metric").loc[list(SET_LEVEL), ["low", "high"]]
+
+    assert set_level(HALF_SAMPLES + 500).equals(set_level(HALF_SAMPLES))
+    assert not set_level(HALF_SAMPLES - 500).equals(set_level(HALF_SAMPLES))
 
 
 def test_set_level_randomization_test_by_enumeration():

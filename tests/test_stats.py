@@ -1,7 +1,9 @@
 """recsys_lab.stats: scipy as the reference, hand enumerations, seeded simulations, bad input."""
 
 import itertools
+import math
 
+import numba
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,6 +109,65 @@ def test_nothing_to_test_when_every_difference_is_zero():
     for method in stats.METHODS:
         result = stats.paired_test([0.1, 0.5, 0.2], [0.1, 0.5, 0.2], method=method)
         assert (result.statistic, result.pvalue, result.ci) == (0.0, 1.0, (0.0, 0.0))
+
+
+# ------------------------------------------------- compiled resampling (bootstrap_cis)
+def test_compiled_draws_are_multinomial_counts():
+    # resampling the rows of the identity counts each row's draws: for 3 rows, the 10
+    # possible count vectors have the multinomial probabilities 3! / (c1! c2! c3!) / 27
+    counts = stats.resampled_sums(np.eye(3), 27_000, np.random.default_rng(5), compiled=True)
+    assert (counts.sum(axis=1) == 3).all()
+    outcomes, seen = np.unique(counts.astype(int), axis=0, return_counts=True)
+    expected = [27_000 * math.factorial(3) / np.prod([math.factorial(c) for c in row]) / 27
+                for row in outcomes]  # fmt: skip
+    assert len(outcomes) == 10
+    assert st.chisquare(seen, expected).pvalue > 0.001
+
+
+def test_bootstrap_cis_is_a_plain_bootstrap_loop():
+    """The percentile interval of the mean, as a loop drawing n of n users with replacement."""
+    rng = np.random.default_rng(3)
+    x = np.column_stack([rng.exponential(size=40), rng.random(40) < 0.2, rng.normal(size=40)])
+    means = np.array([x[rng.integers(0, 40, 40)].mean(axis=0) for _ in range(20_000)])
+    loop = np.quantile(means, [0.025, 0.975], axis=0).T
+    ours = stats.bootstrap_cis(x, n_resamples=20_000)
+    spread = x.std(axis=0) / np.sqrt(40)  # the bootstrap standard error of each mean
+    assert (np.abs(ours - loop) < 0.1 * spread[:, None]).all()  # Monte Carlo error: ~0.03
+    assert np.allclose(ours, [stats.bootstrap_ci(c, n_resamples=20_000) for c in x.T],
+                       atol=0.1 * spread.max())  # fmt: skip
+
+
+def test_bootstrap_cis_shares_its_draws_and_is_deterministic():
+    x = np.random.default_rng(0).random((300, 3))
+    both = stats.bootstrap_cis(x, random_state=4)
+    # the draws depend on the number of users and the seed only: a column alone, or
+    # repeated, gets the interval it gets among others
+    assert (stats.bootstrap_cis(x[:, [1]], random_state=4) == both[[1]]).all()
+    assert (stats.bootstrap_cis(x[:, [2, 2]], random_state=4) == both[[2, 2]]).all()
+    assert (stats.bootstrap_cis(x, random_state=np.random.default_rng(4)) == both).all()
+    assert not (stats.bootstrap_cis(x, random_state=5) == both).all()
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        assert (stats.bootstrap_cis(x, random_state=4) == both).all()  # any number of cores
+    finally:
+        numba.set_num_threads(threads)
+    assert stats.bootstrap_cis([[0.1, 2.0], [0.1, 3.0]])[0].tolist() == [0.1, 0.1]
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "match"),
+    [
+        ([1.0, 2.0], ValueError, "two-dimensional"),
+        ([[1.0, 2.0], [np.nan, 1.0]], ValueError, "column 0 of values has 1 missing"),
+        ([[1.0], [np.inf]], ValueError, "infinite"),
+        ([[1.0, 2.0]], ValueError, "at least 2 values"),
+        ([["a"], ["b"]], TypeError, "must hold numbers"),
+    ],
+)
+def test_bootstrap_cis_bad_input(values, error, match):
+    with pytest.raises(error, match=match):
+        stats.bootstrap_cis(values)
 
 
 # ------------------------------------------------------------ seeded simulations

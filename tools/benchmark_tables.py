@@ -51,9 +51,11 @@ BENCHMARKS = {
         "Item-KNN top-10 lists on real MovieLens-100k (genres as item features), and "
         "synthetic top-10 lists over a 2,000-item catalog for sizes MovieLens does not "
         "have. Where both compute the same quantity the values are asserted equal. "
-        "`evaluate()` computes every metric with its 95 % interval: the default 10,000 "
-        "bootstrap resamples cost far more than the metrics. Memory: allocated during one "
-        "extra call (tracemalloc).",
+        "`evaluate()` computes every metric with its 95 % interval (a model's per-user "
+        "metrics resampled together, 10,000 times by default, in compiled code; set-level "
+        "intervals from at most 1,000 half-samples), timed after one call that compiles "
+        "the resampling. Memory: allocated during one extra call (tracemalloc; numba's "
+        "own arrays are not seen).",
     ),
     "spark_scaling": (
         "Spark in local mode",

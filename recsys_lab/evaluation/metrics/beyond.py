@@ -230,8 +230,33 @@ def entropy(
     return value if normalized or len(ls.catalog) < 2 else float(value * np.log2(len(ls.catalog)))
 
 
-def _interactions(train: pd.DataFrame) -> pd.DataFrame:
-    return check_ratings(train, columns=("user", "item")).drop_duplicates()
+@dataclass(frozen=True)
+class Interactions:
+    """Training interactions, checked once: their ``user, item`` columns.
+
+    Every metric that reads ``train`` also accepts them in this form, which is how
+    :func:`~recsys_lab.metrics.evaluate` checks the training data once for all of them.
+
+    >>> train = pd.DataFrame({"user": [1, 2], "item": ["a", "a"], "rating": [5, 3]})
+    >>> Interactions.of(train).frame.columns.tolist()
+    ['user', 'item']
+    """
+
+    frame: pd.DataFrame
+
+    @classmethod
+    def of(cls, train: Train) -> Interactions:
+        """``train``'s ``user, item`` columns, checked (no missing ids, no repeated pair)."""
+        if isinstance(train, Interactions):
+            return train
+        return cls(check_ratings(train, columns=("user", "item")).drop_duplicates())
+
+
+Train = pd.DataFrame | Interactions
+
+
+def _interactions(train: Train) -> pd.DataFrame:
+    return Interactions.of(train).frame
 
 
 def _per_list(lists: Lists, values: np.ndarray) -> np.ndarray:
@@ -248,7 +273,7 @@ def _result(lists: Lists, values: np.ndarray, per_user: bool) -> float | pd.Seri
 
 
 def novelty(
-    recs: Recs, train: pd.DataFrame, k: int | None = None, per_user: bool = False
+    recs: Recs, train: Train, k: int | None = None, per_user: bool = False
 ) -> float | pd.Series:
     """Mean self-information of the listed items (higher = less known), in bits.
 
@@ -371,7 +396,7 @@ def intra_list_diversity(
     return _result(lists, out, per_user)
 
 
-def popular_unseen(train: pd.DataFrame, users: Iterable[Hashable], k: int = 10) -> pd.DataFrame:
+def popular_unseen(train: Train, users: Iterable[Hashable], k: int = 10) -> pd.DataFrame:
     """Each user's ``k`` most popular training items that user has not interacted with.
 
     Popularity is the number of training users of an item; ties keep the items' order of
@@ -426,7 +451,7 @@ def popular_unseen(train: pd.DataFrame, users: Iterable[Hashable], k: int = 10) 
 def serendipity(
     recs: Recs,
     truth: pd.DataFrame | Mapping,
-    train: pd.DataFrame | None = None,
+    train: Train | None = None,
     k: int = 10,
     baseline: Recs | None = None,
     per_user: bool = False,
@@ -459,7 +484,7 @@ def serendipity(
                 "or baseline lists."
             )
         baseline = popular_unseen(train, lists.users, k)
-    elif not isinstance(baseline, pd.DataFrame | Mapping):
+    elif not isinstance(baseline, pd.DataFrame | Mapping | Lists):
         raise TypeError(
             "baseline must hold one list per user (a DataFrame user, item, rank or a mapping "
             "user -> items); a single list shared by everybody would count items a user has "
@@ -514,7 +539,7 @@ def _category_weights(
 
 def calibration(
     recs: Recs,
-    train: pd.DataFrame,
+    train: Train,
     item_categories: pd.DataFrame | pd.Series,
     k: int | None = None,
     alpha: float = 0.01,
@@ -561,13 +586,13 @@ def calibration(
     return _result(lists, kl, per_user)
 
 
-def _popularity(train: pd.DataFrame, items: pd.Index) -> np.ndarray:
+def _popularity(train: Train, items: pd.Index) -> np.ndarray:
     counts = _interactions(train)["item"].value_counts()
     return counts.reindex(items, fill_value=0).to_numpy(float)
 
 
 def arp(
-    recs: Recs, train: pd.DataFrame, k: int | None = None, per_user: bool = False
+    recs: Recs, train: Train, k: int | None = None, per_user: bool = False
 ) -> float | pd.Series:
     """Average recommendation popularity: mean training count of the listed items.
 
@@ -581,7 +606,7 @@ def arp(
 
 def aplt(
     recs: Recs,
-    train: pd.DataFrame,
+    train: Train,
     k: int | None = None,
     head_fraction: float = 0.2,
     per_user: bool = False,
