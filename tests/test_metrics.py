@@ -732,7 +732,7 @@ def test_half_samples_are_uniform_halves_and_their_sums_are_list_set_sums():
     ls = ListSet.from_recs(recs, [i for items in recs.values() for i in items])
     owner = np.array([int(item.split("-")[0]) for item in ls.catalog])
     halves = []
-    for x, a, b, n in _half_sums(ls, 9000, np.random.default_rng(0)):
+    for ((x, a, b, n),) in _half_sums([ls], 9000, np.random.default_rng(0)):
         kept = np.zeros((len(x), 9))
         np.maximum.at(kept, (slice(None), owner), (x > 0).astype(float))
         assert (kept.sum(axis=1) == 4).all() and (n == 4).all()

@@ -227,6 +227,7 @@ def evaluate(
         for name, lists in encoded.items()
     }
     bounds = _intervals(tables, confidence, n_resamples, random_state)
+    set_level = _set_intervals(sets, names, confidence, n_resamples, random_state)
     summary, users_tables, grouped = [], [], []
     per_model: dict[Hashable, dict[str, pd.Series]] = {}
     for name, table in tables.items():
@@ -234,9 +235,8 @@ def evaluate(
         per_model[name] = series
         for (metric, values), (low, high) in zip(series.items(), bounds[name], strict=True):
             summary.append(_row(name, metric, float(values.mean()), low, high))  # NaN skipped
-        if name in sets:
-            whole = _set_intervals(sets[name], names, confidence, n_resamples, random_state)
-            summary += [_row(name, metric, *whole[metric]) for metric in whole]
+        if name in set_level:
+            summary += [_row(name, metric, *set_level[name][metric]) for metric in names]
         users_tables.append(table.reset_index().assign(model=_repeat(name, len(table))))
         if groups is not None:
             for metric in table.columns:
@@ -400,7 +400,7 @@ def set_level_resamples(
             first, second = ls.values(one), ls.values(two)
             blocks.append(pd.DataFrame({m: first[m] - second[m] for m in first}))
     elif scheme == "half":
-        blocks = [pd.DataFrame(ls.values(sums)) for sums in _half_sums(ls, n_resamples, rng)]
+        return _half_values([ls], n_resamples, rng)[0]
     else:
         for w in _bootstrap_weights(len(ls.users), n_resamples, len(ls.catalog), rng):
             blocks.append(pd.DataFrame(ls.values(ls.sums(w))))
@@ -457,15 +457,37 @@ def _lane_rows(n_cells: int) -> int:
     return 64 * max(1, _BLOCK // (64 * n_cells))
 
 
-def _half_sums(ls: beyond.ListSet, n_resamples: int, rng: np.random.Generator) -> Iterator[Sums]:
-    """Blocks of ``ListSet.sums`` over random halves of the users, counted in cells."""
-    (shown,), per_length = _cells([ls])
+def _half_sums(
+    sets: Sequence[beyond.ListSet], n_resamples: int, rng: np.random.Generator
+) -> Iterator[list[Sums]]:
+    """Blocks of ``ListSet.sums`` of each of ``sets`` over random halves of the users.
+
+    The sets hold the same users in the same order (several models' lists), and share
+    the halves: their cells (:func:`_cells`) side by side are counted at once.
+    """
+    matrices, per_length = _cells(sets)
+    shown = sp.hstack(matrices, format="csr")
+    times = shown.data.astype(np.int32)  # how often each list shows the item, mostly 1
+    width = matrices[0].shape[1]
     rows = _lane_rows(shown.shape[1])
     for start in range(0, n_resamples, rows):
         keys = rng.integers(0, 2**64, size=min(rows, n_resamples - start), dtype=np.uint64)
-        times = shown.data.astype(np.int32)  # how often each list shows the item, mostly 1
         counts = _half_counts(shown.indptr, shown.indices, times, shown.shape[1], keys)
-        yield _cell_sums(counts, per_length, len(ls.users) // 2)
+        yield [
+            _cell_sums(counts[:, i * width : (i + 1) * width], per_length, shown.shape[0] // 2)
+            for i in range(len(sets))
+        ]
+
+
+def _half_values(
+    sets: Sequence[beyond.ListSet], n_resamples: int, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    """Each set's metrics on the same random halves of their users: one row per half."""
+    blocks = [
+        [pd.DataFrame(ls.values(sums)) for ls, sums in zip(sets, block, strict=True)]
+        for block in _half_sums(sets, n_resamples, rng)
+    ]
+    return [pd.concat(frames, ignore_index=True) for frames in zip(*blocks, strict=True)]
 
 
 def _swap_sums(
@@ -589,26 +611,35 @@ def _paired_sets(a: beyond.ListSet, b: beyond.ListSet) -> tuple[beyond.ListSet, 
 
 
 def _set_intervals(
-    ls: beyond.ListSet,
+    sets: Mapping[Hashable, beyond.ListSet],
     names: tuple[str, ...],
     confidence: float,
     n_resamples: int,
     random_state: int,
-) -> dict[str, tuple[float, float, float]]:
-    """``metric -> (value, low, high)``: the half-sample jackknife interval."""
-    whole = ls.whole()
-    n = len(ls.users)
-    if n < 4:
-        return {m: (whole[m], np.nan, np.nan) for m in names}
-    size = min(n_resamples, HALF_SAMPLES)
-    halves = set_level_resamples(ls, ls.catalog, n_resamples=size, random_state=random_state)
-    kept = n // 2
+) -> dict[Hashable, dict[str, tuple[float, float, float]]]:
+    """``model -> metric -> (value, low, high)``: the half-sample jackknife intervals.
+
+    Models with the same users in the same order share the halves (:func:`_half_sums`):
+    each gets the interval it would get alone.
+    """
+    alike: dict[tuple, list[Hashable]] = {}  # the users -> the models
+    for name, ls in sets.items():
+        alike.setdefault(tuple(ls.users), []).append(name)
     z = float(st.norm.ppf(0.5 + confidence / 2))
-    out = {}
-    for m in names:
-        se = float(np.sqrt(kept / (n - kept) * halves[m].var(ddof=0)))
-        low, high = np.clip([whole[m] - z * se, whole[m] + z * se], 0.0, 1.0)  # the range
-        out[m] = (whole[m], float(low), float(high))
+    out: dict[Hashable, dict[str, tuple[float, float, float]]] = {}
+    for group in alike.values():
+        lists = [sets[name] for name in group]
+        n = len(lists[0].users)
+        kept = n // 2
+        size, rng = min(n_resamples, HALF_SAMPLES), np.random.default_rng(random_state)
+        halves = _half_values(lists, size, rng) if n >= 4 else None
+        for i, (name, ls) in enumerate(zip(group, lists, strict=True)):
+            whole, out[name] = ls.whole(), {}
+            for m in names:
+                var = np.nan if halves is None else halves[i][m].var(ddof=0)
+                se = float(np.sqrt(kept / (n - kept) * var))
+                low, high = np.clip([whole[m] - z * se, whole[m] + z * se], 0.0, 1.0)  # the range
+                out[name][m] = (whole[m], float(low), float(high))
     return out
 
 
