@@ -453,7 +453,11 @@ def _cell_sums(counts: np.ndarray, per_length: np.ndarray, users: int) -> Sums:
 
 
 def _lane_rows(n_cells: int) -> int:
-    """Resamples computed at once: a multiple of the 64 that go through the users together."""
+    """Resamples computed at once: a multiple of the 64 that go through the users together.
+
+    About ``_BLOCK`` counts, but at least 64 rows of ``n_cells``: a catalog of more than
+    65,536 items (times the number of list lengths) holds more.
+    """
     return 64 * max(1, _BLOCK // (64 * n_cells))
 
 
