@@ -12,8 +12,9 @@ Inputs:
   per user, for 1,000 to 100,000 users.
 
 `evaluate()` (every metric with its 95 % intervals) at 10,000 and at 100,000 users, with
-its default 10,000 bootstrap resamples and with 200; one untimed call first compiles
-(or loads) its resampling kernels.
+its default 10,000 bootstrap resamples and with 200; and two models on the same 100,000
+users compared with `compare_to` (per-user paired t-tests, set-level swap tests), default
+settings. One untimed call first compiles (or loads) the resampling kernels.
 
 Each time: 3 runs, interleaved with recmetrics where it computes the same quantity (the
 values are then asserted equal: ILD = 1 − recmetrics' intra-list similarity).
@@ -89,6 +90,30 @@ def real_lists() -> tuple[pd.DataFrame, pd.DataFrame]:
     return recs.recommend(n=K), genres.astype(float)
 
 
+def evaluate_inputs(n_users: int, seed: int) -> dict[str, object]:
+    """evaluate()'s truth (5 items per user), train (8), items (12 categories) and groups."""
+    users = np.arange(n_users)
+    return {
+        "truth": pd.DataFrame(
+            {"user": np.repeat(users, 5), "item": make_lists(n_users, seed)[:, :5].ravel()}
+        ),
+        "train": pd.DataFrame(
+            {"user": np.repeat(users, 8), "item": make_lists(n_users, seed + 1)[:, :8].ravel()}
+        ),
+        "items": pd.DataFrame({"item": np.arange(N_ITEMS), "category": np.arange(N_ITEMS) % 12}),
+        "groups": pd.Series(np.where(users % 3 == 0, "new", "regular")),
+    }
+
+
+def time_evaluate(n_users: int, setting: str, fn: Callable[[], object]) -> dict:
+    """A row for an evaluate() call: 3 runs after one that compiles the resampling."""
+    _, t_ours = harness.timed(fn, warmup=1)
+    return harness.row(
+        f"synthetic top-10, {n_users:,} users", f"evaluate(): every metric, {setting}", t_ours,
+        check="ours only", ours_peak_mb=peak_mb(fn),
+    )  # fmt: skip
+
+
 def main() -> None:
     close = lambda a, b: abs(a - b) < 1e-9  # noqa: E731
     ild_close = lambda a, b: abs(a - (1 - b)) < 1e-9  # noqa: E731
@@ -141,31 +166,23 @@ def main() -> None:
     sizes = ((10_000, 3), (100_000, 5))
     for (n_users, seed), resamples in itertools.product(sizes, (10_000, 200)):
         lists_n = lists10k if n_users == 10_000 else lists100k
-        frame = as_frame(lists_n)
-        users = np.arange(n_users)
-        truth = pd.DataFrame(
-            {"user": np.repeat(users, 5), "item": make_lists(n_users, seed)[:, :5].ravel()}
-        )
-        train = pd.DataFrame(
-            {"user": np.repeat(users, 8), "item": make_lists(n_users, seed + 1)[:, :8].ravel()}
-        )
-        items = pd.DataFrame({"item": np.arange(N_ITEMS), "category": np.arange(N_ITEMS) % 12})
-        groups = pd.Series(np.where(np.arange(n_users) % 3 == 0, "new", "regular"))
+        frame, data = as_frame(lists_n), evaluate_inputs(n_users, seed)
 
-        def every_metric(
-            frame=frame, truth=truth, train=train, items=items, groups=groups, resamples=resamples
-        ):
+        def every_metric(frame=frame, data=data, resamples=resamples):
             return metrics.evaluate(
-                frame, truth, train=train, items=items, k=K, groups=groups,
-                item_features=features, n_resamples=resamples,
-            )  # fmt: skip
+                frame, **data, k=K, item_features=features, n_resamples=resamples
+            )
 
-        _, t_ours = harness.timed(every_metric, warmup=1)
-        rows.append(
-            harness.row(f"synthetic top-10, {n_users:,} users",
-                        f"evaluate(): every metric, intervals from {resamples:,} resamples",
-                        t_ours, check="ours only", ours_peak_mb=peak_mb(every_metric))
-        )  # fmt: skip
+        rows.append(time_evaluate(n_users, f"intervals from {resamples:,} resamples", every_metric))
+
+    # two models on the same users, the second tested against the first (default settings)
+    models = {"first": frame100k, "second": as_frame(make_lists(100_000, seed=7))}
+    data = evaluate_inputs(100_000, 5)
+
+    def compared():
+        return metrics.evaluate(models, **data, k=K, item_features=features, compare_to="first")
+
+    rows.append(time_evaluate(100_000, "two models, compare_to, default settings", compared))
     harness.write_csv("metrics_vs_recmetrics", rows, peers=("recmetrics",))
 
 

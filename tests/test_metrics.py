@@ -732,7 +732,7 @@ def test_half_samples_are_uniform_halves_and_their_sums_are_list_set_sums():
     ls = ListSet.from_recs(recs, [i for items in recs.values() for i in items])
     owner = np.array([int(item.split("-")[0]) for item in ls.catalog])
     halves = []
-    for x, a, b, n in _half_sums(ls, 9000, np.random.default_rng(0)):
+    for ((x, a, b, n),) in _half_sums([ls], 9000, np.random.default_rng(0)):
         kept = np.zeros((len(x), 9))
         np.maximum.at(kept, (slice(None), owner), (x > 0).astype(float))
         assert (kept.sum(axis=1) == 4).all() and (n == 4).all()
@@ -758,6 +758,88 @@ def test_set_level_intervals_use_at_most_half_samples_subsets():
     assert not set_level(HALF_SAMPLES - 500).equals(set_level(HALF_SAMPLES))
 
 
+def test_swaps_are_fair_coins_and_their_sums_are_list_set_sums():
+    from recsys_lab.evaluation.metrics.beyond import ListSet
+    from recsys_lab.evaluation.metrics.evaluate import _swap_sums
+
+    # users 0-6 have an item of their own in A's list, so set 1's exposures say whose coin
+    # put A's list there; the lists share other items, with lengths 1 to 3 that differ
+    # between A and B. Users 7 and 8 get the same lists from both: their coins change nothing.
+    same = {7: ["a", "d"], 8: ["d"]}
+    a = {u: [f"{u}-own", *"abc"[: u % 3]] for u in range(7)} | same
+    b = {u: list("bcd"[: 1 + (u + 1) % 3]) for u in range(7)} | same
+    catalog = sorted({item for recs in (a, b) for items in recs.values() for item in items})
+    set_a, set_b = ListSet.from_recs(a, catalog), ListSet.from_recs(b, catalog)
+    own = set_a.catalog.get_indexer([f"{u}-own" for u in range(7)])
+    patterns = []
+    for one, two in _swap_sums(set_a, set_b, 12_800, np.random.default_rng(0)):
+        coins = np.zeros((len(one[0]), 9))
+        coins[:, :7] = one[0][:, own]  # 1 where set 1 has the user's list from A
+        assert np.isin(coins, [0.0, 1.0]).all()
+        first = [x + y for x, y in zip(set_a.sums(coins), set_b.sums(1 - coins), strict=True)]
+        second = [x + y for x, y in zip(set_a.sums(1 - coins), set_b.sums(coins), strict=True)]
+        for got, want in zip((*one, *two), (*first, *second), strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+        patterns.append(coins[:, :7] @ 2 ** np.arange(7))
+    seen = pd.Series(np.concatenate(patterns)).value_counts()
+    assert len(seen) == 2**7  # every swap of the 7 users, about equally often: 100 each
+    assert st_scipy.chisquare(seen).pvalue > 0.001
+
+
+def test_set_level_resamples_are_the_same_for_any_number_of_threads():
+    import numba
+
+    from recsys_lab.evaluation.metrics.evaluate import set_level_resamples
+
+    a, b = _random_lists(300, 50, 5, seed=3), _random_lists(300, 50, 5, seed=4)
+
+    def resamples():
+        return [
+            set_level_resamples(a, range(50), scheme=scheme, n_resamples=200, other=b)
+            for scheme in ("half", "swap")
+        ]
+
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        alone = resamples()
+    finally:
+        numba.set_num_threads(threads)
+    assert all(x.equals(y) for x, y in zip(resamples(), alone, strict=True))
+
+
+def test_set_level_tests_draw_at_most_swaps_swaps():
+    from recsys_lab.evaluation.metrics.evaluate import SWAPS
+
+    recs = {"a": _random_lists(40, 30, 5, seed=2), "b": _random_lists(40, 30, 5, seed=3)}
+    recs["one item"] = {u: [0] for u in range(40)}
+    items = pd.DataFrame({"item": range(30)})
+
+    def pvalues(n_resamples):
+        result = metrics.evaluate(
+            recs, {0: [0]}, items=items, k=5, compare_to="a", n_resamples=n_resamples
+        )
+        return result.summary.set_index(["model", "metric"]).loc[:, "pvalue"].dropna()
+
+    assert pvalues(SWAPS + 500).equals(pvalues(SWAPS))
+    assert not pvalues(SWAPS - 500).equals(pvalues(SWAPS))
+    # one item for everybody against five: no swap is as far apart as the models
+    assert pvalues(10_000).loc[("one item", "catalog_coverage")] == 1 / (SWAPS + 1)
+
+
+def test_a_model_s_intervals_do_not_depend_on_the_models_evaluated_with_it():
+    recs, truth = _three_models()
+    recs["few"] = {u: items[:2] for u, items in recs["same"].items() if u % 4}  # other users
+    items = pd.DataFrame({"item": np.arange(20)})
+    features = pd.DataFrame(np.random.default_rng(0).random((20, 3)))  # diversity: NaN if no list
+    options = {"items": items, "item_features": features, "k": 5, "n_resamples": 300}
+    together = metrics.evaluate(recs, truth, **options).summary
+    for name, lists in recs.items():
+        alone = metrics.evaluate({name: lists}, truth, **options).summary
+        mine = together[together["model"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone)
+
+
 def test_set_level_randomization_test_by_enumeration():
     # two users; A shows a to both (coverage 1/3), B shows b and c (2/3). Of the four
     # equally likely swaps, two give |difference| = 1/3 (no swap, full swap), two give 0.
@@ -773,7 +855,7 @@ def test_set_level_randomization_test_by_enumeration():
     )
     row = result.summary.set_index(["model", "metric"]).loc[("B", "catalog_coverage")]
     assert row["difference"] == pytest.approx(1 / 3)
-    assert row["pvalue"] == pytest.approx(0.5, abs=0.03)
+    assert row["pvalue"] == pytest.approx(0.5, abs=0.03)  # SWAPS = 1,000 swaps: 2 SE
     same = metrics.evaluate(
         {"A": a, "A2": a},
         {1: ["a"]},

@@ -118,6 +118,13 @@ def _splitmix(state: np.uint64) -> np.uint64:  # pragma: no cover - compiled
 
 
 @numba.njit(inline="always")
+def _next_bits(state: np.uint64) -> tuple[np.uint64, np.uint64]:  # pragma: no cover - compiled
+    """A SplitMix64 stream's next state and its 64 random bits: the stream keyed by ``state``."""
+    state += np.uint64(0x9E3779B97F4A7C15)
+    return state, _splitmix(state)
+
+
+@numba.njit(inline="always")
 def _scaled(bits: np.uint64, bound: int) -> tuple[bool, int]:  # pragma: no cover - compiled
     r"""An integer in ``[0, bound)`` from 32 random ``bits``, unless they must be rejected.
 
@@ -138,8 +145,8 @@ def _scaled(bits: np.uint64, bound: int) -> tuple[bool, int]:  # pragma: no cove
 def _below(state: np.uint64, bound: int) -> tuple[np.uint64, int]:  # pragma: no cover
     """A random integer in ``[0, bound)`` from the stream at ``state``, and the new state."""
     while True:
-        state += np.uint64(0x9E3779B97F4A7C15)
-        accepted, draw = _scaled(_splitmix(state) >> np.uint64(32), bound)
+        state, bits = _next_bits(state)
+        accepted, draw = _scaled(bits >> np.uint64(32), bound)
         if accepted:
             return state, draw
 
@@ -172,8 +179,7 @@ def _compiled_sums(
         for r in range(first, last):
             state, drawn = keys[r], 0
             while drawn < n:  # two draws from each 64 random bits
-                state += np.uint64(0x9E3779B97F4A7C15)
-                bits = _splitmix(state)
+                state, bits = _next_bits(state)
                 for half in (bits >> np.uint64(32), bits & np.uint64(0xFFFFFFFF)):
                     accepted, row = _scaled(half, n)
                     if accepted and drawn < n:

@@ -4,7 +4,7 @@ Two kinds of metric, two kinds of uncertainty:
 
 * **Per-user metrics** (ranking metrics, novelty, diversity, calibration, …) are means
   over users: each comes with a percentile bootstrap interval of that mean
-  (:func:`recsys_lab.stats.bootstrap_cis`: a model's per-user metrics are resampled
+  (:func:`recsys_lab.stats.bootstrap_cis`: every model's per-user metrics are resampled
   together, from one set of draws) and, against a reference model, a paired test user
   by user (:func:`recsys_lab.stats.paired_test`).
 * **Set-level metrics** (catalog coverage, exposure Gini and entropy, personalization)
@@ -21,8 +21,12 @@ Two kinds of metric, two kinds of uncertainty:
   ``HALF_SAMPLES`` = 1,000 subsets (or ``n_resamples`` if fewer): a standard error, unlike
   the 2.5 % quantile of a bootstrap, needs no more; 1,000 subsets pin it down to about
   ±2 % (:math:`1/\sqrt{2 \cdot 1000}`), on an interval already conservative. Against a
-  reference, a paired randomization test that swaps each user's two lists between the
-  models at random (:func:`set_level_resamples`).
+  reference, a paired randomization test: each user's two lists are swapped between
+  the models by a fair coin, and the p-value is :math:`(1 + c) / (1 + B)`, :math:`c`
+  of the :math:`B` swaps giving a difference at least as large as the observed one
+  (:func:`set_level_resamples`). :math:`B` is ``SWAPS`` = 1,000 (or ``n_resamples`` if
+  fewer): the p-value's Monte Carlo standard error :math:`\sqrt{p(1-p)/B}` is then
+  0.007 at :math:`p = 0.05` (0.003 at 0.01), and the smallest p-value 1/1001.
 
 P-values are adjusted for the number of models compared, metric by metric
 (:func:`recsys_lab.evaluation.stats.adjust_pvalues`).
@@ -30,13 +34,14 @@ P-values are adjusted for the number of models compared, metric by metric
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 import numba
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy import stats as st
 
 from recsys_lab._lists import Lists, Recs, as_lists, truth_table
@@ -49,6 +54,9 @@ SET_LEVEL = ("catalog_coverage", "gini", "entropy", "personalization")
 SCHEMES = ("half", "bootstrap", "swap")
 _BLOCK = 2**22  # resampled values held at once
 HALF_SAMPLES = 1000  # the most half-samples a set-level interval is computed from
+SWAPS = 1000  # the most swaps a set-level randomization test draws
+
+Sums = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # ListSet.sums: x, a, b, N
 
 
 @dataclass(frozen=True)
@@ -184,7 +192,8 @@ def evaluate(
         The correction for several models.
     confidence, n_resamples, random_state
         Of the intervals and the resampling tests; set-level intervals use at most
-        ``HALF_SAMPLES`` (1,000) half-samples (see the module's description).
+        ``HALF_SAMPLES`` (1,000) half-samples and set-level tests at most ``SWAPS``
+        (1,000) swaps (see the module's description).
 
     Examples
     --------
@@ -213,23 +222,21 @@ def evaluate(
     encoded = {name: as_lists(lists, k) for name, lists in models.items()}  # once per model
     sets = _list_sets(encoded, items, k)
     names = SET_LEVEL if items is not None else ("personalization",)
-    graded = isinstance(truth, pd.DataFrame) and "rating" in truth.columns
+    tables = {
+        name: _per_user_table(lists, truth, k, history, item_features, categories, baseline)
+        for name, lists in encoded.items()
+    }
+    bounds = _intervals(tables, confidence, n_resamples, random_state)
+    set_level = _set_intervals(sets, names, confidence, n_resamples, random_state)
     summary, users_tables, grouped = [], [], []
     per_model: dict[Hashable, dict[str, pd.Series]] = {}
-    for name, lists in encoded.items():
-        table = ranking.per_user(lists, truth, k)
-        if graded:
-            table["ndcg_graded"] = ranking.per_user(lists, truth, k, graded=True)["ndcg"]
-        extra = _per_user_extras(lists, truth, k, history, item_features, categories, baseline)
-        table = table.join(pd.DataFrame(extra), how="left")
+    for name, table in tables.items():
         series = {_label(c, k): table[c] for c in table.columns}
         per_model[name] = series
-        bounds = _intervals(table, confidence, n_resamples, random_state)
-        for (metric, values), (low, high) in zip(series.items(), bounds, strict=True):
+        for (metric, values), (low, high) in zip(series.items(), bounds[name], strict=True):
             summary.append(_row(name, metric, float(values.mean()), low, high))  # NaN skipped
-        if name in sets:
-            whole = _set_intervals(sets[name], names, confidence, n_resamples, random_state)
-            summary += [_row(name, metric, *whole[metric]) for metric in whole]
+        if name in set_level:
+            summary += [_row(name, metric, *set_level[name][metric]) for metric in names]
         users_tables.append(table.reset_index().assign(model=_repeat(name, len(table))))
         if groups is not None:
             for metric in table.columns:
@@ -278,7 +285,7 @@ def _check_inputs(
         )
 
 
-def _per_user_extras(
+def _per_user_table(
     lists: Recs,
     truth: pd.DataFrame | Mapping,
     k: int,
@@ -286,8 +293,11 @@ def _per_user_extras(
     item_features: pd.DataFrame | None,
     categories: pd.DataFrame | None,
     baseline: Recs | None,
-) -> dict[str, Any]:
-    """The beyond-accuracy metrics that have a value per user, for those the inputs allow."""
+) -> pd.DataFrame:
+    """The metrics that have a value per user, those the inputs allow: a row per user in truth."""
+    table = ranking.per_user(lists, truth, k)
+    if isinstance(truth, pd.DataFrame) and "rating" in truth.columns:
+        table["ndcg_graded"] = ranking.per_user(lists, truth, k, graded=True)["ndcg"]
     extra: dict[str, Any] = {}  # metric -> per-user Series
     if train is not None:
         extra["novelty"] = beyond.novelty(lists, train, k, per_user=True)
@@ -303,7 +313,7 @@ def _per_user_extras(
         extra["serendipity"] = beyond.serendipity(
             lists, truth, train, k, baseline=baseline, per_user=True
         )
-    return extra
+    return table.join(pd.DataFrame(extra), how="left")
 
 
 def _list_sets(
@@ -345,10 +355,14 @@ def set_level_resamples(
         :math:`n` users drawn with replacement: a repeated user repeats a list, so the
         exposure looks more concentrated than it is — shown for contrast, not used.
     ``"swap"``
-        Each user's list comes from ``recs`` or from ``other`` by a fair coin; the
-        column ``set`` says which half (1: the draws from ``recs``, 2: the rest).
-        The difference of the two halves is the null distribution of the paired
-        randomization test.
+        Each user's list goes to set 1 from ``recs`` or from ``other`` by a fair coin,
+        the other list to set 2: the difference set 1 − set 2 is the null distribution
+        of the paired randomization test of :func:`evaluate` (users of both models
+        only).
+
+    ``"half"`` and ``"swap"`` count the items shown in compiled code, 64 resamples at a
+    time (:func:`_half_sums`, :func:`_swap_sums`), ``"bootstrap"`` by
+    :meth:`ListSet.sums <recsys_lab.evaluation.metrics.beyond.ListSet.sums>`.
 
     Returns
     -------
@@ -365,7 +379,7 @@ def set_level_resamples(
     [0.143, 0.143, 0.143]
     >>> swaps = set_level_resamples(same, catalog, scheme="swap", n_resamples=4, other=own)
     >>> swaps["catalog_coverage"].round(3).tolist()  # observed: 2/14 - 12/14 = -0.714
-    [0.0, 0.0, -0.714, -0.286]
+    [-0.286, 0.286, 0.571, 0.571]
     """
     scheme = check_choice(scheme, "scheme", SCHEMES)
     n_resamples = check_positive_int(n_resamples, "n_resamples")
@@ -382,90 +396,213 @@ def set_level_resamples(
     if scheme == "swap":
         if other is None:
             raise ValueError("scheme='swap' compares two models: pass the other's lists as other.")
-        a, b = _paired_sets(ls, encode(other))
-        for w in _weights(len(a.users), n_resamples, len(a.catalog), "swap", rng):
-            one = ls.values(tuple(x + y for x, y in zip(a.sums(w), b.sums(1 - w), strict=True)))
-            two = ls.values(tuple(x + y for x, y in zip(a.sums(1 - w), b.sums(w), strict=True)))
-            blocks.append(pd.DataFrame({m: one[m] - two[m] for m in one}))
+        for one, two in _swap_sums(*_paired_sets(ls, encode(other)), n_resamples, rng):
+            first, second = ls.values(one), ls.values(two)
+            blocks.append(pd.DataFrame({m: first[m] - second[m] for m in first}))
     elif scheme == "half":
-        blocks = [pd.DataFrame(ls.values(sums)) for sums in _half_sums(ls, n_resamples, rng)]
+        return _half_values([ls], n_resamples, rng)[0]
     else:
-        for w in _weights(len(ls.users), n_resamples, len(ls.catalog), scheme, rng):
+        for w in _bootstrap_weights(len(ls.users), n_resamples, len(ls.catalog), rng):
             blocks.append(pd.DataFrame(ls.values(ls.sums(w))))
     return pd.concat(blocks, ignore_index=True)
 
 
-def _weights(
-    n_users: int, n_resamples: int, width: int, scheme: str, rng: np.random.Generator
+def _bootstrap_weights(
+    n_users: int, n_resamples: int, width: int, rng: np.random.Generator
 ) -> Iterator[np.ndarray]:
-    """Blocks of user weights (resamples × users) for ``scheme`` (bootstrap or swap)."""
+    """Blocks of user weights (resamples × users): how often each user is drawn."""
     rows = max(1, _BLOCK // max(width, n_users))
     for start in range(0, n_resamples, rows):
         size = min(rows, n_resamples - start)
-        if scheme == "bootstrap":
-            picks = rng.integers(0, n_users, size=(size, n_users))
-            w = np.zeros((size, n_users))
-            np.add.at(w, (np.arange(size)[:, None], picks), 1.0)
-        else:
-            w = rng.integers(0, 2, size=(size, n_users)).astype(float)
+        picks = rng.integers(0, n_users, size=(size, n_users))
+        w = np.zeros((size, n_users))
+        np.add.at(w, (np.arange(size)[:, None], picks), 1.0)
         yield w
 
 
-def _half_sums(
-    ls: beyond.ListSet, n_resamples: int, rng: np.random.Generator
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    r"""Blocks of :meth:`~recsys_lab.metrics.beyond.ListSet.sums` over random halves of the users.
+def _cells(sets: Sequence[beyond.ListSet]) -> tuple[list[sp.csr_matrix], np.ndarray]:
+    r"""Lists as users × cells, a cell being a (list length, item) pair, for counting in cells.
 
     Users whose lists have the same length :math:`\ell` add the same :math:`1`,
-    :math:`1/\sqrt\ell` and :math:`1/\ell` to :math:`x_i`, :math:`a_i` and :math:`b_i`,
-    so each item's exposure counted by list length gives all three sums.
+    :math:`1/\sqrt\ell` and :math:`1/\ell` to :math:`x_i`, :math:`a_i` and :math:`b_i`
+    (:meth:`~recsys_lab.evaluation.metrics.beyond.ListSet.sums`), so each cell's count
+    gives all three sums (:func:`_cell_sums`). Returns each set's matrix, over the same
+    cells (the sets share a catalog), and each length's weights :math:`(1, 1/\sqrt\ell,
+    1/\ell)`, 0 for an empty list.
     """
-    lengths, length_of = np.unique(ls.lengths, return_inverse=True)
+    lengths, length_of = np.unique(np.concatenate([ls.lengths for ls in sets]), return_inverse=True)
     inverse = np.where(lengths > 0, 1.0 / np.maximum(lengths, 1), 0.0)
     per_length = np.stack([np.ones_like(inverse), np.sqrt(inverse), inverse], axis=1)
-    # each user's items as (length, item) cells of a lengths × catalog table, -1 = none
-    shown = ls.shown.tocoo()
-    cells = np.full((len(ls.users), max(1, int(ls.lengths.max()))), -1, dtype=np.int64)
-    cells[shown.row, np.arange(shown.nnz) - ls.shown.indptr[shown.row]] = (
-        length_of.ravel()[shown.row] * len(ls.catalog) + shown.col
-    )
-    rows = max(1, _BLOCK // (len(lengths) * len(ls.catalog)))
+    width = len(sets[0].catalog)
+    matrices, first = [], 0
+    for ls in sets:
+        offset = length_of.ravel()[first : first + len(ls.users)] * width  # each user's length
+        first += len(ls.users)
+        shown = ls.shown
+        cells = shown.indices + np.repeat(offset, np.diff(shown.indptr))
+        shape = (len(ls.users), len(lengths) * width)
+        matrices.append(sp.csr_matrix((shown.data, cells, shown.indptr), shape=shape))
+    return matrices, per_length
+
+
+def _cell_sums(counts: np.ndarray, per_length: np.ndarray, users: int) -> Sums:
+    """``ListSet.sums`` of sets of ``users`` users from their counts in :func:`_cells`."""
+    by_length = counts.reshape(len(counts), len(per_length), -1)
+    x, a, b = np.einsum("rli,ls->sri", by_length, per_length)
+    return x, a, b, np.full(len(counts), float(users))
+
+
+def _lane_rows(n_cells: int) -> int:
+    """Resamples computed at once: a multiple of the 64 that go through the users together.
+
+    About ``_BLOCK`` counts, but at least 64 rows of ``n_cells``: a catalog of more than
+    65,536 items (times the number of list lengths) holds more.
+    """
+    return 64 * max(1, _BLOCK // (64 * n_cells))
+
+
+def _half_sums(
+    sets: Sequence[beyond.ListSet], n_resamples: int, rng: np.random.Generator
+) -> Iterator[list[Sums]]:
+    """Blocks of ``ListSet.sums`` of each of ``sets`` over random halves of the users.
+
+    The sets hold the same users in the same order (several models' lists), and share
+    the halves: their cells (:func:`_cells`) side by side are counted at once.
+    """
+    matrices, per_length = _cells(sets)
+    shown = sp.hstack(matrices, format="csr")
+    times = shown.data.astype(np.int32)  # how often each list shows the item, mostly 1
+    width = matrices[0].shape[1]
+    rows = _lane_rows(shown.shape[1])
     for start in range(0, n_resamples, rows):
         keys = rng.integers(0, 2**64, size=min(rows, n_resamples - start), dtype=np.uint64)
-        counts = _half_counts(cells, len(lengths) * len(ls.catalog), keys)
-        by_length = counts.reshape(len(keys), len(lengths), len(ls.catalog))
-        x, a, b = np.einsum("rli,ls->sri", by_length, per_length)
-        yield x, a, b, np.full(len(keys), float(len(ls.users) // 2))
+        counts = _half_counts(shown.indptr, shown.indices, times, shown.shape[1], keys)
+        yield [
+            _cell_sums(counts[:, i * width : (i + 1) * width], per_length, shown.shape[0] // 2)
+            for i in range(len(sets))
+        ]
+
+
+def _half_values(
+    sets: Sequence[beyond.ListSet], n_resamples: int, rng: np.random.Generator
+) -> list[pd.DataFrame]:
+    """Each set's metrics on the same random halves of their users: one row per half."""
+    blocks = [
+        [pd.DataFrame(ls.values(sums)) for ls, sums in zip(sets, block, strict=True)]
+        for block in _half_sums(sets, n_resamples, rng)
+    ]
+    return [pd.concat(frames, ignore_index=True) for frames in zip(*blocks, strict=True)]
+
+
+def _swap_sums(
+    a: beyond.ListSet, b: beyond.ListSet, n_resamples: int, rng: np.random.Generator
+) -> Iterator[tuple[Sums, Sums]]:
+    r"""Blocks of ``ListSet.sums`` of the two sets of lists of random swaps.
+
+    Swap :math:`r` tosses a fair coin :math:`s_u` for every user (``a`` and ``b`` hold the
+    same users in the same order): set 1 takes the user's list from ``a`` if
+    :math:`s_u = 1`, from ``b`` otherwise, and set 2 the other list — ``a.sums(s) +
+    b.sums(1 - s)`` and ``a.sums(1 - s) + b.sums(s)``. Counted in cells (:func:`_cells`),
+    set 1 is :math:`c_b + \sum_u s_u (A_u - B_u)`, in which only the users whose two lists
+    differ, and only in the cells where they differ, change anything; set 2 is
+    :math:`c_a + c_b` minus set 1.
+    """
+    (shown_a, shown_b), per_length = _cells([a, b])
+    changes = sp.csr_matrix(shown_a - shown_b)
+    changes.eliminate_zeros()
+    changes = changes[np.flatnonzero(np.diff(changes.indptr))]  # the users whose lists differ
+    from_b = np.asarray(shown_b.sum(axis=0)).ravel()
+    both = from_b + np.asarray(shown_a.sum(axis=0)).ravel()
+    rows, n = _lane_rows(len(both)), len(a.users)
+    for start in range(0, n_resamples, rows):
+        size = min(rows, n_resamples - start)
+        keys = rng.integers(0, 2**64, size=(size + 63) // 64, dtype=np.uint64)  # 64 swaps each
+        one = from_b + _swap_counts(
+            changes.indptr, changes.indices, changes.data.astype(np.int32), len(both), keys, size
+        )
+        yield _cell_sums(one, per_length, n), _cell_sums(both - one, per_length, n)
+
+
+@numba.njit(inline="always")
+def _add_lanes(
+    counts: np.ndarray,
+    indptr: np.ndarray,
+    cells: np.ndarray,
+    values: np.ndarray,
+    user: int,
+    lanes: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Add row ``user`` of a CSR matrix to ``counts`` (cells × 64) in each lane that is 1."""
+    for p in range(indptr[user], indptr[user + 1]):
+        row = counts[cells[p]]
+        for j in range(64):
+            row[j] += values[p] * lanes[j]
 
 
 @numba.njit(cache=True, parallel=True)
 def _half_counts(
-    cells: np.ndarray, n_cells: int, keys: np.ndarray
+    indptr: np.ndarray, cells: np.ndarray, shown: np.ndarray, n_cells: int, keys: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled; tested against ListSet.sums
     """How often each cell is shown (resamples × cells) in random halves of the users.
 
     Half ``r`` keeps each user in turn with probability (users still needed) / (users
     left), drawn from the stream ``keys[r]`` (Knuth's selection sampling, *TAOCP*
-    vol. 2, Algorithm S): every half of the users is equally likely. The users kept are
-    listed first, without a branch (half of them would be mispredicted), then counted.
+    vol. 2, Algorithm S): every half of the users is equally likely. 64 halves go
+    through the users together, one per lane, so that each user's row is read once for
+    all of them.
     """
-    n, width = cells.shape
-    counts = np.zeros((keys.size, n_cells))
-    for r in numba.prange(keys.size):
-        kept = np.empty(n // 2, dtype=np.int64)
-        state, needed, listed = keys[r], n // 2, 0
+    n = indptr.size - 1
+    counts = np.empty((keys.size, n_cells))
+    for block in numba.prange((keys.size + 63) // 64):
+        first = block * 64
+        size = min(64, keys.size - first)
+        states = np.zeros(64, dtype=np.uint64)
+        states[:size] = keys[first : first + size]
+        needed = np.zeros(64, dtype=np.int64)
+        needed[:size] = n // 2
+        kept = np.zeros(64, dtype=np.int32)
+        block_counts = np.zeros((n_cells, 64), dtype=np.int32)
         for u in range(n):
-            if needed == 0:
-                break
-            state, draw = stats._below(state, n - u)
-            kept[listed] = u  # overwritten by the next user unless this one is kept
-            take = int(draw < needed)
-            listed += take
-            needed -= take
-        for u in kept:
-            for j in range(width):
-                if cells[u, j] >= 0:
-                    counts[r, cells[u, j]] += 1.0
+            for j in range(size):
+                states[j], draw = stats._below(states[j], n - u)
+                kept[j] = draw < needed[j]
+                needed[j] -= kept[j]
+            _add_lanes(block_counts, indptr, cells, shown, u, kept)
+        for j in range(size):
+            counts[first + j] = block_counts[:, j]
+    return counts
+
+
+@numba.njit(cache=True, parallel=True)
+def _swap_counts(
+    indptr: np.ndarray,
+    cells: np.ndarray,
+    changes: np.ndarray,
+    n_cells: int,
+    keys: np.ndarray,
+    n_swaps: int,
+) -> np.ndarray:  # pragma: no cover - compiled; tested against ListSet.sums
+    r""":math:`\sum_u s_u D_u` (swaps × cells) for each swap's coins, ``changes`` :math:`= D`.
+
+    Each swap tosses a fair coin :math:`s_u \in \{0, 1\}` for every row :math:`D_u`
+    (user) of ``changes`` (CSR). The 64 swaps of block ``b`` go through the users
+    together, one per lane, and take their coins from the stream ``keys[b]``: user
+    ``u``'s 64 coins are the 64 bits of the stream's ``u``-th output.
+    """
+    n = indptr.size - 1
+    counts = np.empty((n_swaps, n_cells))
+    for block in numba.prange(keys.size):
+        state = keys[block]
+        coins = np.empty(64, dtype=np.int32)
+        block_counts = np.zeros((n_cells, 64), dtype=np.int32)
+        for u in range(n):
+            state, bits = stats._next_bits(state)
+            for j in range(64):
+                coins[j] = (bits >> np.uint64(j)) & np.uint64(1)
+            _add_lanes(block_counts, indptr, cells, changes, u, coins)
+        first = block * 64
+        for j in range(min(64, n_swaps - first)):
+            counts[first + j] = block_counts[:, j]
     return counts
 
 
@@ -478,26 +615,35 @@ def _paired_sets(a: beyond.ListSet, b: beyond.ListSet) -> tuple[beyond.ListSet, 
 
 
 def _set_intervals(
-    ls: beyond.ListSet,
+    sets: Mapping[Hashable, beyond.ListSet],
     names: tuple[str, ...],
     confidence: float,
     n_resamples: int,
     random_state: int,
-) -> dict[str, tuple[float, float, float]]:
-    """``metric -> (value, low, high)``: the half-sample jackknife interval."""
-    whole = ls.whole()
-    n = len(ls.users)
-    if n < 4:
-        return {m: (whole[m], np.nan, np.nan) for m in names}
-    size = min(n_resamples, HALF_SAMPLES)
-    halves = set_level_resamples(ls, ls.catalog, n_resamples=size, random_state=random_state)
-    kept = n // 2
+) -> dict[Hashable, dict[str, tuple[float, float, float]]]:
+    """``model -> metric -> (value, low, high)``: the half-sample jackknife intervals.
+
+    Models with the same users in the same order share the halves (:func:`_half_sums`):
+    each gets the interval it would get alone.
+    """
+    alike: dict[tuple, list[Hashable]] = {}  # the users -> the models
+    for name, ls in sets.items():
+        alike.setdefault(tuple(ls.users), []).append(name)
     z = float(st.norm.ppf(0.5 + confidence / 2))
-    out = {}
-    for m in names:
-        se = float(np.sqrt(kept / (n - kept) * halves[m].var(ddof=0)))
-        low, high = np.clip([whole[m] - z * se, whole[m] + z * se], 0.0, 1.0)  # the range
-        out[m] = (whole[m], float(low), float(high))
+    out: dict[Hashable, dict[str, tuple[float, float, float]]] = {}
+    for group in alike.values():
+        lists = [sets[name] for name in group]
+        n = len(lists[0].users)
+        kept = n // 2
+        size, rng = min(n_resamples, HALF_SAMPLES), np.random.default_rng(random_state)
+        halves = _half_values(lists, size, rng) if n >= 4 else None
+        for i, (name, ls) in enumerate(zip(group, lists, strict=True)):
+            whole, out[name] = ls.whole(), {}
+            for m in names:
+                var = np.nan if halves is None else halves[i][m].var(ddof=0)
+                se = float(np.sqrt(kept / (n - kept) * var))
+                low, high = np.clip([whole[m] - z * se, whole[m] + z * se], 0.0, 1.0)  # the range
+                out[name][m] = (whole[m], float(low), float(high))
     return out
 
 
@@ -509,14 +655,16 @@ def _label(column: str, k: int) -> str:
 
 
 def _intervals(
-    table: pd.DataFrame, confidence: float, n_resamples: int, random_state: int
-) -> list[tuple[float, float]]:
-    """Each column's bootstrap interval of its mean over the users who have a value.
+    tables: Mapping[Hashable, pd.DataFrame], confidence: float, n_resamples: int, random_state: int
+) -> dict[Hashable, list[tuple[float, float]]]:
+    """Each model's columns' bootstrap intervals of their means over the users who have a value.
 
-    Columns known for the same users are resampled together, with the same draws
-    (:func:`recsys_lab.stats.bootstrap_cis` seeded with ``random_state``).
+    Columns known for the same users, of any model, are resampled together, with the same
+    draws (:func:`recsys_lab.evaluation.stats.bootstrap_cis` seeded with
+    ``random_state``): a column gets the interval it would get alone, and the models
+    share the time of drawing.
     """
-    values = table.to_numpy(float)
+    values = pd.concat(tables.values(), axis=1).to_numpy(float)  # the same users, in order
     known = ~np.isnan(values)
     alike: dict[bytes, list[int]] = {}  # the users with a value -> the columns
     for j in range(values.shape[1]):
@@ -527,7 +675,11 @@ def _intervals(
         if users.sum() >= 2:
             block = values[np.ix_(users, columns)]
             bounds[columns] = stats.bootstrap_cis(block, confidence, n_resamples, random_state)
-    return [(float(low), float(high)) for low, high in bounds]
+    edges = np.cumsum([0, *(table.shape[1] for table in tables.values())])
+    return {
+        name: [(float(low), float(high)) for low, high in bounds[start:stop]]
+        for name, start, stop in zip(tables, edges[:-1], edges[1:], strict=True)
+    }
 
 
 def _compare(
@@ -581,19 +733,20 @@ def _compare_sets(
         if name == reference:
             continue
         mine, theirs = _paired_sets(ls, sets[reference])
-        observed = {m: mine.whole()[m] - theirs.whole()[m] for m in names}
+        mine_whole, theirs_whole = mine.whole(), theirs.whole()
+        size = min(n_resamples, SWAPS)
         null = set_level_resamples(
             mine,
             mine.catalog,
             scheme="swap",
-            n_resamples=n_resamples,
+            n_resamples=size,
             random_state=random_state,
             other=theirs,
         )
         for m in names:
-            d = observed[m]
+            d = mine_whole[m] - theirs_whole[m]
             extreme = int(np.count_nonzero(np.abs(null[m]) >= abs(d) - 1e-12))
-            pvalue = (extreme + 1) / (n_resamples + 1)
+            pvalue = (extreme + 1) / (size + 1)
             rows.append({"model": name, "metric": m, "difference": d, "pvalue": pvalue})
     return rows
 
