@@ -373,3 +373,14 @@ def test_the_readable_strategies_match_the_recommenders():
         listed = coldstart.segment_popularity(ratings, segments, segment, n=8, exclude=history)
         scores = by_segment.recommend(users=[user], n=8)["score"].to_numpy()
         np.testing.assert_array_equal(by_segment.predict([user] * 8, listed), scores)
+
+
+@pytest.mark.parametrize("summary", ["summarize", "paired"])
+def test_history_tables_name_a_missing_column(summary):
+    table = pd.DataFrame({"strategy": ["a"], "history": [0], "recall": [0.5]})  # no user
+    call = {
+        "summarize": lambda t: coldstart.summarize_by_history(t.drop(columns="recall")),
+        "paired": lambda t: coldstart.paired_by_history(t, "a", "a"),
+    }[summary]
+    with pytest.raises(ValueError, match="lacks column"):
+        call(table)

@@ -144,6 +144,19 @@ def evaluate_by_history(
     return out
 
 
+def _check_per_user(per_user: object, needs: tuple[str, ...]) -> pd.DataFrame:
+    """``per_user`` as :func:`evaluate_by_history` gives it; else an error naming what lacks."""
+    if not isinstance(per_user, pd.DataFrame):
+        raise TypeError("per_user must be evaluate_by_history(..., per_user=True)'s DataFrame.")
+    missing = [c for c in needs if c not in per_user.columns]
+    if missing:
+        raise ValueError(
+            f"per_user lacks column(s) {missing}; pass evaluate_by_history(..., per_user=True)'s "
+            f"table, which has {list(needs)}."
+        )
+    return per_user
+
+
 def summarize_by_history(
     per_user: pd.DataFrame,
     confidence: float = 0.95,
@@ -157,6 +170,7 @@ def summarize_by_history(
 
     Returns ``strategy, history, recall, low, high, users``.
     """
+    per_user = _check_per_user(per_user, ("strategy", "history", "recall"))
     rows = []
     for (name, h), g in per_user.groupby(["strategy", "history"], sort=False):
         low, high = bootstrap_ci(g["recall"], confidence, n_resamples, random_state)
@@ -179,6 +193,7 @@ def paired_by_history(per_user: pd.DataFrame, a: str, b: str, method: str = "t")
     Returns ``history, difference`` (mean of a − b), ``low, high`` (its interval) and
     ``pvalue`` — from :func:`recsys_lab.evaluation.stats.paired_test`.
     """
+    per_user = _check_per_user(per_user, ("strategy", "history", "user", "recall"))
     known = set(per_user["strategy"])
     for name in (a, b):
         if name not in known:
