@@ -8,7 +8,7 @@ from recsys_lab.evaluation import model_selection, rating_errors
 from recsys_lab.evaluation.metrics import rmse
 from recsys_lab.evaluation.rating_errors import UserErrors
 from recsys_lab.models import KNNRecommender, PopularityRecommender
-from recsys_lab.teaching import vote_errors
+from recsys_lab.teaching import neighbors, vote_errors
 
 
 @pytest.fixture(scope="module")
@@ -145,4 +145,15 @@ def test_leave_one_out_errors_match_leave_one_out(k, metric, weighting, params, 
         cells["actual"]
         == [sales.loc[u, i] for u, i in zip(cells["user"], cells["item"], strict=True)]
     ).all()
+    # the independent reference: neighbors.predict (nearest + weights + vote, its own code),
+    # which gives a known cell its leave-one-out prediction and refuses a cell nobody votes on
+    for user, item, predicted in cells[["user", "item", "predicted"]].itertuples(index=False):
+        call = lambda u=user, i=item: neighbors.predict(  # noqa: E731
+            sales, u, i, k, metric, weighting, min_overlap=min_overlap, **params
+        )
+        if np.isnan(predicted):
+            with pytest.raises(ValueError):
+                call()
+        else:
+            assert call() == pytest.approx(predicted, rel=1e-12)
     pd.testing.assert_frame_equal(sales, load_sales())  # input untouched
